@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts("koban " KOBAN_VERSION); return 0; }
