@@ -1,0 +1,457 @@
+#include "http/server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/time.h"
+#include "http/access_log.h"
+
+namespace koban::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'";
+
+// Appended to every response unless the handler set the header itself.
+struct SecurityHeader {
+  std::string_view name;  // lower-case, as Response::set stores them
+  std::string_view line;
+};
+constexpr SecurityHeader kSecurityHeaders[] = {
+    {"content-security-policy",
+     "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
+     "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+     "form-action 'self'; frame-ancestors 'none'\r\n"},
+    {"x-content-type-options", "X-Content-Type-Options: nosniff\r\n"},
+    {"referrer-policy", "Referrer-Policy: strict-origin-when-cross-origin\r\n"},
+    {"x-frame-options", "X-Frame-Options: DENY\r\n"},
+};
+
+// The Date header changes once a second; keep the formatted line per thread.
+const std::string& date_line() {
+  thread_local std::int64_t cached_second = -1;
+  thread_local std::string line;
+  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (now.time_since_epoch().count() != cached_second) {
+    cached_second = now.time_since_epoch().count();
+    line = "Date: " + format_http_date(now) + "\r\n";
+  }
+  return line;
+}
+
+bool has_header(const Response& res, std::string_view name) {
+  for (const auto& [k, v] : res.headers)
+    if (k == name) return true;
+  return false;
+}
+
+// Writes the status line and headers of res into out.
+void serialize_head(const Response& res, bool keep_alive, bool head_only, std::string& out) {
+  out.clear();
+  out.reserve(512);
+  out += "HTTP/1.1 ";
+  out += std::to_string(res.status);
+  out += ' ';
+  out += status_reason(res.status);
+  out += "\r\n";
+  for (const auto& [k, v] : res.headers) {
+    out += k;
+    out += ": ";
+    out += v;
+    out += "\r\n";
+  }
+  for (const auto& h : kSecurityHeaders)
+    if (!has_header(res, h.name)) out += h.line;
+  out += date_line();
+  const bool no_body_status = res.status == 204 || res.status == 304 || res.status < 200;
+  if (!no_body_status && !has_header(res, "content-length")) {
+    out += "Content-Length: ";
+    out += std::to_string(res.body_view().size());
+    out += "\r\n";
+  }
+  (void)head_only;
+  out += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+  out += "\r\n";
+}
+
+bool expects_continue(const bhttp::request_parser<bhttp::string_body>& parser) {
+  auto v = parser.get()[bhttp::field::expect];
+  return beast::iequals(v, "100-continue");
+}
+
+}  // namespace
+
+std::string_view default_content_security_policy() { return kCsp; }
+
+Response default_error_response(const Request& req, int status, std::string_view message) {
+  if (req.wants_json()) {
+    return Response::json(status, "{\"error\":{\"status\":" + std::to_string(status) +
+                                      ",\"message\":\"" + json_escape(message) + "\"}}");
+  }
+  std::string body =
+      "<!doctype html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>" + std::to_string(status) + " " + html_escape(message) + "</title></head><body>"
+      "<main><h1>" + html_escape(message) + "</h1><p>エラー番号: " + std::to_string(status) +
+      "</p><p><a href=\"/\">トップページへ戻る</a></p></main></body></html>\n";
+  return Response::html(status, std::move(body));
+}
+
+struct Server::Impl {
+  ServerConfig config;
+  const Router& router;
+  Metrics* metrics;
+  ErrorRenderer error_renderer = default_error_response;
+
+  asio::io_context io;
+  std::optional<asio::thread_pool> handler_pool;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+  std::unique_ptr<AccessLog> access_log;
+
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> busy{0};  // requests being handled right now
+
+  // Idle connections (waiting for a request), so that stop() can close them at once.
+  std::mutex idle_mu;
+  std::uint64_t next_id = 0;
+  std::unordered_map<std::uint64_t, beast::tcp_stream*> idle;
+
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool stopped = false;
+  bool started = false;
+
+  Impl(ServerConfig c, const Router& r, Metrics* m) : config(std::move(c)), router(r), metrics(m) {}
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> session(tcp::socket socket);
+  Response error(const Request& req, int status, std::string_view message) {
+    Response r;
+    try {
+      r = error_renderer(req, status, message);
+    } catch (...) {
+      r = default_error_response(req, status, message);
+    }
+    r.status = status;
+    return r;
+  }
+  Response call_handler(const Route& route, Request& req);
+
+  // Cancels the idle wait of a connection, on its strand, if it is still idle by then (the
+  // session removes itself from `idle` on the same strand before it goes on).
+  void cancel_if_idle(std::uint64_t id, beast::tcp_stream* stream) {
+    asio::post(stream->get_executor(), [this, id, stream] {
+      std::lock_guard lock(idle_mu);
+      auto it = idle.find(id);
+      if (it != idle.end() && it->second == stream) stream->cancel();
+    });
+  }
+};
+
+Response Server::Impl::call_handler(const Route& route, Request& req) {
+  try {
+    return route.handler(req);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"handler threw\",\"route\":\"%s\",\"what\":\"%s\"}\n",
+                 json_escape(route.pattern).c_str(), json_escape(e.what()).c_str());
+  } catch (...) {
+  }
+  return error(req, 500, "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。");
+}
+
+asio::awaitable<void> Server::Impl::accept_loop() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(
+        asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (stopping || ec == asio::error::operation_aborted) co_return;
+      continue;  // e.g. EMFILE: keep serving the connections we have
+    }
+    if (connections.load() >= config.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
+  ++connections;
+  struct Leave {
+    Impl* self;
+    ~Leave() { --self->connections; }
+  } leave{this};
+
+  beast::tcp_stream stream(std::move(socket));
+  beast::error_code ec;
+  std::string remote;
+  {
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string();
+  }
+  beast::flat_buffer buffer(8192);
+  std::string head;
+  int served = 0;
+
+  for (;;) {
+    // 1. Wait for the first byte of the next request (keep-alive idle time).
+    if (buffer.size() == 0) {
+      std::uint64_t id;
+      {
+        std::lock_guard lock(idle_mu);
+        if (stopping) co_return;
+        id = next_id++;
+        idle.emplace(id, &stream);
+      }
+      stream.expires_after(served == 0 ? config.request_timeout : config.idle_timeout);
+      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(8192),
+                                                     asio::as_tuple(asio::use_awaitable));
+      {
+        std::lock_guard lock(idle_mu);
+        idle.erase(id);
+      }
+      if (rec) co_return;  // closed, idle timeout or shutdown
+      buffer.commit(n);
+    }
+
+    // 2. Read the header within request_timeout: a slow client is dropped, others go on.
+    const auto started_at = std::chrono::steady_clock::now();
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // set per route below
+    stream.expires_after(config.request_timeout);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser,
+                                                       asio::as_tuple(asio::use_awaitable));
+    ++busy;
+    struct Done {
+      Impl* self;
+      ~Done() { --self->busy; }
+    } done{this};
+
+    Request req;
+    req.remote_addr = remote;
+    bool keep_alive = false;
+    Response res;
+    const Route* route = nullptr;
+    bool read_body = false;
+
+    if (hec) {
+      if (hec == beast::error::timeout || hec == asio::error::eof ||
+          hec == asio::error::connection_reset || hec == asio::error::operation_aborted)
+        co_return;
+      const int status = hec == bhttp::error::header_limit ? 431 : 400;
+      res = error(req, status, status == 431 ? "リクエストヘッダーが大きすぎます。"
+                                             : "リクエストの形式が正しくありません。");
+      res.close = true;
+    } else {
+      auto& h = parser.get();
+      req.method = std::string(h.method_string());
+      req.target = std::string(h.target());
+      const auto q = req.target.find('?');
+      req.path = req.target.substr(0, q);
+      if (q != std::string::npos) req.query = req.target.substr(q + 1);
+      for (const auto& field : h) {
+        std::string name(field.name_string());
+        for (auto& c : name)
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        req.headers.emplace_back(std::move(name), std::string(field.value()));
+      }
+      keep_alive = h.keep_alive();
+
+      if (req.path.empty() || req.path.front() != '/') {
+        res = error(req, 400, "リクエストの形式が正しくありません。");
+        res.close = true;
+      } else {
+        auto match = router.match(req.method, req.path, &req.params);
+        route = match.route;
+        if (!route) {
+          req.route = match.method_not_allowed ? "(405)" : "(404)";
+          if (match.method_not_allowed) {
+            res = error(req, 405, "この操作はできません。");
+            res.set("allow", match.allow);
+          } else {
+            res = error(req, 404, "お探しのページは見つかりませんでした。");
+          }
+          // A body we did not read would be taken for the next request.
+          if (!parser.is_done()) res.close = true;
+        } else {
+          req.route = route->pattern;
+          const auto length = parser.content_length();
+          if (length && *length > route->options.max_body) {
+            res = error(req, 413, "送信されたデータが大きすぎます。");
+            res.close = true;
+          } else if (!parser.is_done()) {
+            read_body = true;
+          }
+        }
+      }
+    }
+
+    // 3. The body, within a deadline that grows with its allowed size.
+    if (read_body) {
+      parser.body_limit(route->options.max_body);
+      if (expects_continue(parser)) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
+                                   asio::as_tuple(asio::use_awaitable));
+      }
+      const auto allowance = std::chrono::milliseconds(
+          route->options.max_body * 1000 / std::max<std::size_t>(config.min_body_rate, 1));
+      stream.expires_after(config.request_timeout + allowance);
+      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser,
+                                                  asio::as_tuple(asio::use_awaitable));
+      if (bec == bhttp::error::body_limit) {
+        res = error(req, 413, "送信されたデータが大きすぎます。");
+        res.close = true;
+        route = nullptr;
+      } else if (bec) {
+        co_return;  // timeout or the client went away: nothing to answer
+      }
+    }
+
+    // 4. The handler: blocking ones on the handler pool, fast ones right here.
+    if (route) {
+      if (read_body || parser.is_done()) req.body = std::move(parser.get().body());
+      if (route->options.blocking) {
+        res = co_await asio::co_spawn(
+            handler_pool->get_executor(),
+            [this, route, &req]() -> asio::awaitable<Response> { co_return call_handler(*route, req); },
+            asio::use_awaitable);
+      } else {
+        res = call_handler(*route, req);
+      }
+    }
+
+    // 5. The response.
+    ++served;
+    if (stopping || served >= config.max_requests_per_connection || res.close) keep_alive = false;
+    const bool head_only = req.method == "HEAD";
+    serialize_head(res, keep_alive, head_only, head);
+    const std::string_view body = res.body_view();
+    const bool send_body = !head_only && !body.empty() && res.status != 204 && res.status != 304;
+    stream.expires_after(config.request_timeout + std::chrono::milliseconds(
+        body.size() * 1000 / std::max<std::size_t>(config.min_body_rate, 1)));
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                              asio::buffer(body.data(), send_body ? body.size() : 0)};
+    auto [wec, wn] = co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
+
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+    if (metrics) metrics->observe_request(req.route.empty() ? "(error)" : req.route, res.status, seconds);
+    if (access_log) access_log->write(req, res.status, send_body ? body.size() : 0, seconds);
+
+    if (wec || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+Server::Server(ServerConfig config, const Router& router, Metrics* metrics)
+    : impl_(std::make_unique<Impl>(std::move(config), router, metrics)) {}
+
+Server::~Server() {
+  stop();
+  wait();
+}
+
+void Server::set_error_renderer(ErrorRenderer renderer) { impl_->error_renderer = std::move(renderer); }
+
+Result<void> Server::start() {
+  auto& m = *impl_;
+  if (!m.config.access_log.empty()) {
+    auto log = AccessLog::open(m.config.access_log);
+    if (!log) return log.error();
+    m.access_log = std::move(*log);
+  }
+  beast::error_code ec;
+  auto address = asio::ip::make_address(m.config.host, ec);
+  if (ec) return Error::invalid("listen address is not valid: " + m.config.host);
+  tcp::endpoint endpoint(address, m.config.port);
+  m.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) m.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) m.acceptor.bind(endpoint, ec);
+  if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error::unavailable("cannot listen on " + m.config.host + ":" +
+                              std::to_string(m.config.port) + ": " + ec.message());
+  }
+  m.handler_pool.emplace(static_cast<std::size_t>(std::max(1, m.config.handler_threads)));
+  asio::co_spawn(m.io, m.accept_loop(), asio::detached);
+  int n = m.config.io_threads > 0 ? m.config.io_threads
+                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) m.threads.emplace_back([&m] { m.io.run(); });
+  std::lock_guard lock(m.done_mu);
+  m.started = true;
+  return ok();
+}
+
+std::uint16_t Server::port() const {
+  beast::error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+std::size_t Server::open_connections() const { return impl_->connections.load(); }
+
+void Server::stop() {
+  auto& m = *impl_;
+  {
+    std::lock_guard lock(m.done_mu);
+    if (!m.started || m.stopping.exchange(true)) return;
+  }
+  asio::post(m.io, [&m] {
+    beast::error_code ec;
+    m.acceptor.close(ec);
+  });
+  // Close idle keep-alive connections: each is cancelled on its own strand.
+  {
+    std::lock_guard lock(m.idle_mu);
+    for (auto& [id, stream] : m.idle) {
+      m.cancel_if_idle(id, stream);
+    }
+  }
+  // In-flight requests finish (their connections close after the response).
+  const auto deadline = std::chrono::steady_clock::now() + m.config.shutdown_grace;
+  while (m.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::lock_guard lock(m.idle_mu);  // connections that went idle meanwhile
+    for (auto& [id, stream] : m.idle) m.cancel_if_idle(id, stream);
+  }
+  m.io.stop();
+  for (auto& t : m.threads)
+    if (t.joinable()) t.join();
+  if (m.handler_pool) m.handler_pool->join();
+  if (m.access_log) m.access_log->flush();
+  std::lock_guard lock(m.done_mu);
+  m.stopped = true;
+  m.done_cv.notify_all();
+}
+
+void Server::wait() {
+  auto& m = *impl_;
+  std::unique_lock lock(m.done_mu);
+  m.done_cv.wait(lock, [&m] { return m.stopped || !m.started; });
+}
+
+}  // namespace koban::http
