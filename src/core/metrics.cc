@@ -25,6 +25,12 @@ std::string number(double v) {
   return buf;
 }
 
+std::string bucket_label(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 }  // namespace
 
 void Metrics::observe_request(const std::string& route, int status, double seconds) {
@@ -60,7 +66,7 @@ std::string Metrics::render() const {
       const std::string r = label(route);
       for (std::size_t i = 0; i < kBuckets.size(); ++i) {
         out += "koban_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"" +
-               number(kBuckets[i]) + "\"} " + std::to_string(h.buckets[i]) + "\n";
+               bucket_label(kBuckets[i]) + "\"} " + std::to_string(h.buckets[i]) + "\n";
       }
       out += "koban_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"+Inf\"} " +
              std::to_string(h.count) + "\n";

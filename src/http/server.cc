@@ -101,6 +101,24 @@ bool expects_continue(const bhttp::request_parser<bhttp::string_body>& parser) {
 
 std::string_view default_content_security_policy() { return kCsp; }
 
+std::string_view default_error_message(int status) {
+  switch (status) {
+    case 400: return "リクエストの形式が正しくありません。";
+    case 401: return "ログインしてください。";
+    case 403: return "この操作を行う権限がありません。";
+    case 404: return "お探しのページは見つかりませんでした。";
+    case 405: return "この操作はできません。";
+    case 409: return "他の操作と重なりました。もう一度お試しください。";
+    case 413: return "送信されたデータが大きすぎます。";
+    case 422: return "入力内容に誤りがあります。";
+    case 429: return "アクセスが集中しています。しばらくしてから再度お試しください。";
+    case 431: return "リクエストヘッダーが大きすぎます。";
+    case 503: return "ただいまサービスを利用できません。しばらくしてから再度お試しください。";
+    default: return status >= 500 ? "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。"
+                                  : "リクエストを処理できませんでした。";
+  }
+}
+
 Response default_error_response(const Request& req, int status, std::string_view message) {
   if (req.wants_json()) {
     return Response::json(status, "{\"error\":{\"status\":" + std::to_string(status) +
@@ -342,6 +360,15 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       } else {
         res = call_handler(*route, req);
       }
+    }
+
+    // A handler may answer just a status (e.g. 404): the error page is made here, once.
+    if (res.status >= 400 && res.body_view().empty() && res.status != 405) {
+      Response page = error(req, res.status, default_error_message(res.status));
+      for (auto& [k, v] : res.headers)
+        if (k != "content-type") page.set(k, v);
+      page.close = res.close;
+      res = std::move(page);
     }
 
     // 5. The response.

@@ -46,6 +46,9 @@ struct ServerConfig {
 using ErrorRenderer = std::function<Response(const Request&, int status, std::string_view message)>;
 Response default_error_response(const Request& req, int status, std::string_view message);
 
+// The Japanese message shown for a status when the handler gave none.
+std::string_view default_error_message(int status);
+
 // The security headers added to every response that does not set its own.
 std::string_view default_content_security_policy();
 

@@ -158,7 +158,10 @@ Response StaticFiles::respond(const Request& req, const Entry& e) const {
 
 Response StaticFiles::serve(const Request& req, std::string_view rel) {
   auto path = resolve(rel);
-  if (!path) return Response::text(404, "not found");
+  // 404 with an empty body: the server renders its error page.
+  Response missing;
+  missing.status = 404;
+  if (!path) return missing;
   const std::string key = path->string();
   std::shared_ptr<const Entry> entry;
   {
@@ -184,11 +187,7 @@ Response StaticFiles::serve(const Request& req, std::string_view rel) {
     }
   }
   if (!entry) entry = load(*path, key);
-  if (!entry) {
-    Response r = Response::text(404, "not found");
-    r.status = 404;
-    return r;
-  }
+  if (!entry) return missing;
   return respond(req, *entry);
 }
 

@@ -1,0 +1,120 @@
+#include "app/app.h"
+
+#include "http/router.h"
+#include "http/server.h"
+#include "http/static_files.h"
+#include "web/site_context.h"
+#include "web/templates.h"
+
+namespace koban::app {
+namespace fs = std::filesystem;
+
+Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= listen.size())
+    return Error::invalid("listen must be HOST:PORT, not '" + listen + "'");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  for (char c : listen.substr(colon + 1)) {
+    if (c < '0' || c > '9') return Error::invalid("port must be a number: '" + listen + "'");
+    port = port * 10 + (c - '0');
+    if (port > 65535) return Error::invalid("port must be 0..65535: '" + listen + "'");
+  }
+  return std::pair{host, static_cast<std::uint16_t>(port)};
+}
+
+App::App(Config config, AppOptions options) : config_(std::move(config)), options_(options) {}
+App::~App() { stop(); }
+
+Result<std::unique_ptr<App>> App::open(Config config, AppOptions options) {
+  std::unique_ptr<App> app(new App(std::move(config), options));
+  KOBAN_TRY(app->init());
+  return app;
+}
+
+Result<void> App::init() {
+  data_dir_ = config_.text("data.dir");
+  std::error_code ec;
+  for (const char* sub : {"", "logs", "public", "uploads", "tmp"}) {
+    fs::create_directories(data_dir_ / sub, ec);
+    if (ec) return Error::unavailable("cannot create data directory " + (data_dir_ / sub).string() + ": " + ec.message());
+  }
+  KOBAN_ASSIGN(templates_, web::Templates::load(web::Templates::default_dir()));
+  router_ = std::make_unique<http::Router>();
+  static_assets_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{
+      .root = fs::path(KOBAN_SOURCE_DIR) / "static", .cache_control = "public, max-age=3600"});
+  public_site_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{.root = data_dir_ / "public"});
+  add_routes();
+
+  if (options_.http) {
+    KOBAN_ASSIGN(auto listen, parse_listen(config_.text("server.listen")));
+    http::ServerConfig sc;
+    sc.host = listen.first;
+    sc.port = listen.second;
+    sc.io_threads = static_cast<int>(config_.integer("server.io_threads"));
+    sc.handler_threads = static_cast<int>(std::max<std::int64_t>(1, config_.integer("server.handler_threads")));
+    sc.max_header_bytes = static_cast<std::size_t>(config_.integer("server.max_header_bytes"));
+    sc.max_requests_per_connection = static_cast<int>(config_.integer("server.max_requests_per_connection"));
+    sc.max_connections = static_cast<std::size_t>(config_.integer("server.max_connections"));
+    sc.request_timeout = std::chrono::milliseconds(config_.integer("server.request_timeout_ms"));
+    sc.idle_timeout = std::chrono::milliseconds(config_.integer("server.idle_timeout_ms"));
+    sc.shutdown_grace = std::chrono::milliseconds(config_.integer("server.shutdown_grace_ms"));
+    const auto& log = config_.text("server.access_log");
+    sc.access_log = log.empty() ? (data_dir_ / "logs" / "access.log").string() : log == "off" ? "" : log;
+    server_ = std::make_unique<http::Server>(sc, *router_, &metrics_);
+    auto templates = templates_;
+    auto site = web::site_context(config_);
+    server_->set_error_renderer([templates, site](const http::Request& req, int status, std::string_view message) {
+      if (req.wants_json()) return http::default_error_response(req, status, message);
+      nlohmann::json data = site;
+      data["title"] = std::string(message);
+      data["message"] = std::string(message);
+      data["status"] = status;
+      auto html = templates->page("layout/public", "errors/page", data);
+      if (!html) return http::default_error_response(req, status, message);
+      return http::Response::html(status, std::move(*html));
+    });
+  }
+  return ok();
+}
+
+void App::add_routes() {
+  auto& r = *router_;
+  r.get("/healthz", [](http::Request&) { return http::Response::text(200, "ok"); }, {.blocking = false});
+  r.get("/metrics", [this](http::Request&) {
+    auto res = http::Response::text(200, metrics_.render());
+    res.set("content-type", "text/plain; version=0.0.4; charset=utf-8");
+    return res;
+  });
+  r.get("/static/*path", [this](http::Request& req) { return static_assets_->serve(req, req.param("path")); },
+        {.blocking = false});
+  r.get("/", [this](http::Request& req) {
+    // A published home page wins; before anything is published, the built-in one.
+    auto published = public_site_->serve(req, "index.html");
+    if (published.status != 404) return published;
+    auto html = templates_->page("layout/public", "public/home", web::site_context(config_));
+    if (!html) return http::Response::html(500, "");
+    return http::Response::html(200, std::move(*html));
+  }, {.blocking = false});
+  // Everything else is the published site (static HTML written by the CMS).
+  r.get("/*path", [this](http::Request& req) { return public_site_->serve(req, req.param("path")); },
+        {.blocking = false});
+}
+
+Result<void> App::start() {
+  if (server_) KOBAN_TRY(server_->start());
+  return ok();
+}
+
+void App::stop() {
+  if (server_) server_->stop();
+}
+
+void App::wait() {
+  if (server_) server_->wait();
+}
+
+std::uint16_t App::port() const { return server_ ? server_->port() : 0; }
+
+}  // namespace koban::app
