@@ -90,6 +90,16 @@ class Session {
     const Value params[] = {Value{}, to_value(std::forward<A>(args))...};
     return exec_values(sql, std::span<const Value>(params + 1, sizeof...(A)));
   }
+
+  // Runs several `;`-separated statements without parameters (migrations, DDL). Never pass
+  // anything built from input here.
+  virtual Result<void> exec_script(std::string_view sql) {
+    return Error::internal("exec_script is not supported by this session");
+  }
+
+  // Runs fn once the surrounding write transaction has committed (never if it rolls back);
+  // used to wake in-process job workers. Outside a write transaction fn runs at once.
+  virtual void after_commit(std::function<void()> fn) { fn(); }
 };
 
 struct DatabaseConfig {
@@ -98,7 +108,13 @@ struct DatabaseConfig {
   std::string postgres_conninfo;    // libpq connection string
   int postgres_pool_size = 8;
   int busy_timeout_ms = 5000;       // SQLite: wait this long for the write lock
+  int pool_wait_timeout_ms = 5000;  // PostgreSQL: wait this long for a free pooled connection
 };
+
+// Parses "sqlite:/path/koban.db" (also "sqlite:///path", "sqlite:relative.db"),
+// "postgres://user@host:5432/db?sslmode=..." / "postgresql://..." (given to libpq as is) and
+// "postgresql:host=... dbname=..." (a libpq key=value string after the colon).
+Result<DatabaseConfig> parse_database_url(std::string_view url);
 
 class Database {
  public:
@@ -112,6 +128,10 @@ class Database {
   // Runs fn in one write transaction: committed when fn returns ok, rolled back otherwise.
   // SQLite: the single writer connection, BEGIN IMMEDIATE. PostgreSQL: READ COMMITTED.
   // A full or read-only database gives ErrorCode::unavailable.
+  // PostgreSQL re-runs fn (up to 3 attempts) after a serialization failure or deadlock, so fn
+  // must not have effects outside the session other than through after_commit().
+  // A write() nested inside a write() on the same thread joins the outer transaction through
+  // a SAVEPOINT (rolled back to it when the inner fn fails).
   virtual Result<void> write(const std::function<Result<void>(Session&)>& fn) = 0;
 
   static Result<std::unique_ptr<Database>> open(const DatabaseConfig& config);
