@@ -34,6 +34,27 @@ TEST(ClosureRange, ParsesFormsAndWrapsTheYearEnd) {
   EXPECT_TRUE(ClosureRange::parse("2/29-2/29"));  // leap day: matches only in leap years
 }
 
+TEST(CalendarSettings, ParsesCommaSeparatedLists) {
+  auto closures = parse_closures("12/29-1/3, 8/13-8/15,");
+  ASSERT_TRUE(closures);
+  ASSERT_EQ(closures->size(), 2u);
+  EXPECT_EQ((*closures)[1].str(), "8/13-8/15");
+  EXPECT_TRUE(parse_closures("")->empty());
+  EXPECT_FALSE(parse_closures("12/29-1/3, nonsense"));
+
+  auto dates = parse_closed_dates("2026-11-20 , 2027-03-01");
+  ASSERT_TRUE(dates);
+  EXPECT_EQ(*dates, (std::vector<Date>{{2026, 11, 20}, {2027, 3, 1}}));
+  EXPECT_FALSE(parse_closed_dates("2026-02-30"));
+  EXPECT_FALSE(parse_closed_dates("2026/11/20"));
+
+  std::string many;
+  for (std::size_t i = 0; i <= CalendarConfig::kMaxClosures; ++i) many += "1/1-1/2,";
+  auto r = parse_closures(many);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("多すぎ"), std::string::npos);
+}
+
 TEST(BusinessCalendar, BusinessDaysSkipWeekendsHolidaysAndClosures) {
   BusinessCalendar cal;
   EXPECT_TRUE(cal.is_business_day(Date{2026, 12, 28}));   // Monday

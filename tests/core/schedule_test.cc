@@ -203,6 +203,9 @@ TEST(Schedule, FollowsTheConfiguredCalendar) {
   auto m = Schedule::parse("last business day of every month");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->next_after(jst("2026-01-05T00:00"), *closed), Schedule::never());
+  // Chaining after never() stays at never() instead of overflowing.
+  EXPECT_EQ(s->next_after(Schedule::never(), *closed), Schedule::never());
+  EXPECT_EQ(Schedule::parse("every hour")->next_after(Schedule::never(), *closed), Schedule::never());
   // Schedules that do not depend on business days still run.
   EXPECT_EQ(iso(Schedule::parse("every day 08:00")->next_after(jst("2026-01-05T00:00"), *closed)),
             "2026-01-05T08:00:00+09:00");

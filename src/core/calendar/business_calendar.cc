@@ -80,6 +80,50 @@ std::string ClosureRange::str() const {
   return buf;
 }
 
+namespace {
+
+// Splits a comma-separated list, refusing more than `max` items; empty items are skipped.
+Result<std::vector<std::string_view>> split_list(std::string_view text, std::size_t max) {
+  std::vector<std::string_view> items;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view item = trim(text.substr(0, comma));
+    if (!item.empty()) {
+      if (items.size() == max)
+        return Error::invalid("指定が多すぎます（最大" + std::to_string(max) + "件）/ too many items");
+      items.push_back(item);
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
+}  // namespace
+
+Result<std::vector<ClosureRange>> parse_closures(std::string_view text) {
+  KOBAN_ASSIGN(auto items, split_list(text, CalendarConfig::kMaxClosures));
+  std::vector<ClosureRange> out;
+  for (auto item : items) {
+    KOBAN_ASSIGN(auto range, ClosureRange::parse(item));
+    out.push_back(range);
+  }
+  return out;
+}
+
+Result<std::vector<Date>> parse_closed_dates(std::string_view text) {
+  KOBAN_ASSIGN(auto items, split_list(text, CalendarConfig::kMaxClosedDates));
+  std::vector<Date> out;
+  for (auto item : items) {
+    auto d = Date::parse(item);
+    if (!d)
+      return Error::invalid("休庁日の日付が正しくありません（YYYY-MM-DD）: \"" +
+                            std::string(item.substr(0, 32)) + "\" / invalid closed date");
+    out.push_back(*d);
+  }
+  return out;
+}
+
 Result<void> CalendarConfig::validate() const {
   if (closures.size() > kMaxClosures)
     return Error::invalid("休庁期間が多すぎます（最大" + std::to_string(kMaxClosures) +

@@ -3,6 +3,7 @@
 // safety-alert mail may be sent. All rules are in JST (see core/time.h).
 //
 //   calendar::BusinessCalendar cal;                       // defaults, see CalendarConfig
+//   KOBAN_ASSIGN(config.closures, calendar::parse_closures("12/29-1/3, 8/13-8/15"));
 //   KOBAN_ASSIGN(auto cal, calendar::BusinessCalendar::create(config));  // validated config
 //   cal.is_business_day(Date{2026, 12, 28})               // true; 12/29–1/3 are closed
 //   if (!cal.is_alert_sending_hours(now)) run_at = cal.next_alert_sending_start(now);
@@ -60,6 +61,11 @@ struct CalendarConfig {
 
   Result<void> validate() const;
 };
+
+// Settings-file helpers: comma-separated lists, empty text = empty list, at most the limits
+// above. "12/29-1/3, 8/13-8/15" and "2026-11-20, 2027-03-01".
+Result<std::vector<ClosureRange>> parse_closures(std::string_view text);
+Result<std::vector<Date>> parse_closed_dates(std::string_view text);
 
 // Everything `koban calendar check` prints about one moment.
 struct MomentInfo {

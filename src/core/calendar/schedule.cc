@@ -143,6 +143,10 @@ std::string Schedule::str() const {
 }
 
 Instant Schedule::next_after(Instant t, const BusinessCalendar& calendar) const {
+  // Beyond year 9999 (e.g. t == never() from an earlier call) JST arithmetic would overflow.
+  constexpr std::int64_t kLastSupported = 253402300799;  // 9999-12-31T23:59:59Z
+  constexpr std::int64_t kFirstSupported = -62135596800;  // 0001-01-01T00:00:00Z
+  if (to_unix(t) > kLastSupported || to_unix(t) < kFirstSupported) return never();
   switch (kind_) {
     case Kind::interval: return next_interval(t);
     case Kind::every_day:
