@@ -276,7 +276,9 @@ TEST(SqliteDatabase, BusyWriteLockTimesOutAsUnavailable) {
   ASSERT_OK((*a)->write([&](Session& s) -> Result<void> {
     auto r = (*b)->write([](Session&) -> Result<void> { return ok(); });
     EXPECT_FALSE(r.ok());
-    if (!r) EXPECT_EQ(r.error().code, ErrorCode::unavailable);
+    if (!r) {
+      EXPECT_EQ(r.error().code, ErrorCode::unavailable);
+    }
     return ok();
   }));
   a->reset();
@@ -294,7 +296,9 @@ TEST_P(PostgresOnly, PoolWaitTimesOutWhenAllConnectionsBusy) {
     std::thread t([&] {
       auto r = one->read([](Session&) -> Result<void> { return ok(); });
       EXPECT_FALSE(r.ok());
-      if (!r) EXPECT_EQ(r.error().code, ErrorCode::unavailable);
+      if (!r) {
+        EXPECT_EQ(r.error().code, ErrorCode::unavailable);
+      }
     });
     t.join();
     return ok();
