@@ -55,6 +55,17 @@ TEST(CalendarSettings, ParsesCommaSeparatedLists) {
   EXPECT_NE(r.error().message.find("多すぎ"), std::string::npos);
 }
 
+TEST(CalendarSettings, TheSettingsFileDefaultsGiveTheDefaultConfig) {
+  // The texts of core/config.cc's calendar.* defaults.
+  const CalendarConfig defaults;
+  auto closures = parse_closures("12-29..01-03");
+  ASSERT_TRUE(closures);
+  EXPECT_EQ(*closures, defaults.closures);
+  EXPECT_EQ(*TimeRange::parse("08:30-17:15"), defaults.office_hours);
+  EXPECT_EQ(*TimeRange::parse("06:00-22:00"), defaults.alert_sending_hours);
+  EXPECT_TRUE(parse_closed_dates("")->empty());
+}
+
 TEST(BusinessCalendar, BusinessDaysSkipWeekendsHolidaysAndClosures) {
   BusinessCalendar cal;
   EXPECT_TRUE(cal.is_business_day(Date{2026, 12, 28}));   // Monday
