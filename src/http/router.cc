@@ -64,7 +64,8 @@ Router::Match Router::match(std::string_view method, std::string_view path,
   for (const auto& route : routes_) {
     if (!match_route(route, parts, path, nullptr)) continue;
     if (route.method == wanted) {
-      if (params) match_route(route, parts, path, params);
+      // Parameters are decoded only now; a bad escape (%zz) means no match.
+      if (params && !match_route(route, parts, path, params)) continue;
       m.route = &route;
       m.method_not_allowed = false;
       return m;

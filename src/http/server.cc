@@ -145,6 +145,7 @@ struct Server::Impl {
   std::vector<std::thread> threads;
   std::unique_ptr<AccessLog> access_log;
 
+  std::uint64_t largest_body = 0;  // the largest max_body of any route
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> busy{0};  // requests being handled right now
@@ -258,7 +259,10 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     const auto started_at = std::chrono::steady_clock::now();
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // set per route below
+    // Tightened per route below. Beast may parse the first chunk header of a chunked body
+    // together with the request header, so the first limit is the largest any route allows,
+    // and the route's own limit is checked again once the body is in.
+    parser.body_limit(largest_body);
     stream.expires_after(config.request_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser,
                                                        asio::as_tuple(asio::use_awaitable));
@@ -279,9 +283,10 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       if (hec == beast::error::timeout || hec == asio::error::eof ||
           hec == asio::error::connection_reset || hec == asio::error::operation_aborted)
         co_return;
-      const int status = hec == bhttp::error::header_limit ? 431 : 400;
-      res = error(req, status, status == 431 ? "リクエストヘッダーが大きすぎます。"
-                                             : "リクエストの形式が正しくありません。");
+      const int status = hec == bhttp::error::header_limit ? 431
+                         : hec == bhttp::error::body_limit   ? 413
+                                                             : 400;
+      res = error(req, status, default_error_message(status));
       res.close = true;
     } else {
       auto& h = parser.get();
@@ -340,7 +345,8 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       stream.expires_after(config.request_timeout + allowance);
       auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser,
                                                   asio::as_tuple(asio::use_awaitable));
-      if (bec == bhttp::error::body_limit) {
+      if (bec == bhttp::error::body_limit ||
+          (!bec && parser.get().body().size() > route->options.max_body)) {
         res = error(req, 413, "送信されたデータが大きすぎます。");
         res.close = true;
         route = nullptr;
@@ -423,6 +429,8 @@ Result<void> Server::start() {
     return Error::unavailable("cannot listen on " + m.config.host + ":" +
                               std::to_string(m.config.port) + ": " + ec.message());
   }
+  for (const auto& route : m.router.routes())
+    m.largest_body = std::max<std::uint64_t>(m.largest_body, route.options.max_body);
   m.handler_pool.emplace(static_cast<std::size_t>(std::max(1, m.config.handler_threads)));
   asio::co_spawn(m.io, m.accept_loop(), asio::detached);
   int n = m.config.io_threads > 0 ? m.config.io_threads
