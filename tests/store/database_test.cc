@@ -257,6 +257,26 @@ TEST(SqliteDatabase, FullDatabaseIsUnavailableAndKeepsCommittedData) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SqliteDatabase, ReadOnlyDatabaseIsUnavailable) {
+  std::string dir = testing::make_temp_dir();
+  DatabaseConfig c;
+  c.sqlite_path = dir + "/koban.db";
+  auto db = Database::open(c);
+  ASSERT_TRUE(db.ok());
+  ASSERT_OK((*db)->write([](Session& s) -> Result<void> {
+    // query_only makes SQLite answer writes with SQLITE_READONLY, as a read-only file would.
+    return s.exec_script("CREATE TABLE t (v TEXT); PRAGMA query_only = 1;");
+  }));
+  auto r = (*db)->write([](Session& s) -> Result<void> {
+    KOBAN_TRY(s.exec("INSERT INTO t VALUES (?)", "x"));
+    return ok();
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::unavailable) << r.error().message;
+  db->reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SqliteDatabase, OpenFailureIsUnavailable) {
   DatabaseConfig c;
   c.sqlite_path = "/nonexistent-dir/koban.db";
@@ -328,6 +348,18 @@ TEST_P(PostgresOnly, ReconnectsAfterConnectionIsKilled) {
     }));
   }
   EXPECT_NE(pid2, pid);
+}
+
+TEST_P(PostgresOnly, ReadOnlyTransactionIsUnavailable) {
+  ASSERT_OK(db_->write([](Session& s) -> Result<void> { return s.exec_script("CREATE TABLE c (v INTEGER)"); }));
+  // What a hot standby or default_transaction_read_only answers: 25006.
+  auto r = db_->write([](Session& s) -> Result<void> {
+    KOBAN_TRY(s.exec_script("SET TRANSACTION READ ONLY"));
+    KOBAN_TRY(s.exec("INSERT INTO c VALUES (?)", 1));
+    return ok();
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::unavailable) << r.error().message;
 }
 
 TEST_P(PostgresOnly, SerializationFailureIsRetried) {
