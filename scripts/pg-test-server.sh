@@ -7,10 +7,10 @@
 #
 # `start DIR` initdb's a cluster into DIR, starts it on 127.0.0.1 on a free port with fsync off
 # (test data is disposable, speed matters), creates the database koban_test and prints
-# `KOBAN_TEST_PG=host=127.0.0.1 port=N dbname=koban_test user=U` (with --export:
-# `export KOBAN_TEST_PG='...'`, for eval). PostgreSQL refuses to run as root, so as root the
-# cluster belongs to the system user `kobanpg`, created on first use. `stop DIR` stops the
-# server and removes DIR.
+# `KOBAN_TEST_PG='host=127.0.0.1 port=N dbname=koban_test user=U'` (quoted so that it can
+# be eval'ed; with --export: `export KOBAN_TEST_PG='...'`). DIR may exist if empty (mktemp -d).
+# PostgreSQL refuses to run as root, so as root the cluster belongs to the system user
+# `kobanpg`, created on first use. `stop DIR` stops the server and removes DIR.
 set -euo pipefail
 
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)}
@@ -99,7 +99,7 @@ case "${cmd}" in
     if [[ ${export_line} -eq 1 ]]; then
       echo "export KOBAN_TEST_PG='${line}'"
     else
-      echo "KOBAN_TEST_PG=${line}"
+      echo "KOBAN_TEST_PG='${line}'"
     fi
     ;;
   stop)

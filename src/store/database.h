@@ -8,8 +8,13 @@
 //   db.write([&](store::Session& s) -> Result<void> {
 //     KOBAN_ASSIGN(auto rows, s.query("INSERT INTO t(name) VALUES (?) RETURNING id", name));
 //     id = rows[0].int64(0);
-//     return jobs::enqueue(s, "mail.send", payload);   // same transaction
+//     KOBAN_TRY(store::enqueue(s, {.kind = "mail.send", .payload = json, .run_at = now}, now));
+//     return ok();                                     // the job commits with the row (jobs.h)
 //   });
+//
+// Open with Database::open(config) (config from parse_database_url("sqlite:DATA/koban.db")),
+// then run store::migrate(db) (migrations.h) before serving. Backend details and error
+// mapping: sqlite_database.h, postgres_database.h.
 #pragma once
 
 #include <cstdint>
