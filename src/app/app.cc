@@ -1,6 +1,13 @@
 #include "app/app.h"
 
+#include "app/calendar_from_config.h"
+#include "app/database_setup.h"
+#include "core/calendar/business_calendar.h"
+#include "core/calendar/schedule.h"
 #include "http/router.h"
+#include "store/jobs.h"
+#include "store/scheduler.h"
+#include "store/worker.h"
 #include "http/server.h"
 #include "http/static_files.h"
 #include "web/site_context.h"
@@ -24,6 +31,11 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& li
   return std::pair{host, static_cast<std::uint16_t>(port)};
 }
 
+struct App::Storage {
+  OpenedDatabase opened;
+  store::Database& db() { return *opened.db; }
+};
+
 App::App(Config config, AppOptions options) : config_(std::move(config)), options_(options) {}
 App::~App() { stop(); }
 
@@ -40,6 +52,64 @@ Result<void> App::init() {
     fs::create_directories(data_dir_ / sub, ec);
     if (ec) return Error::unavailable("cannot create data directory " + (data_dir_ / sub).string() + ": " + ec.message());
   }
+  KOBAN_ASSIGN(auto cal, calendar_from_config(config_));
+  calendar_ = std::make_unique<calendar::BusinessCalendar>(std::move(cal));
+
+  // The database: opened, locked (SQLite data directory) and migrated before anything runs.
+  KOBAN_ASSIGN(auto opened, open_database(config_));
+  storage_ = std::make_unique<Storage>(Storage{std::move(opened)});
+  KOBAN_TRY(migrate_database(storage_->db()));
+
+  auto& db = storage_->db();
+  for (auto state : {store::JobState::queued, store::JobState::running, store::JobState::dead}) {
+    metrics_.add_gauge(std::string("koban_jobs_") + store::to_string(state), 
+                       std::string("Jobs in state ") + store::to_string(state), [&db, state] {
+      auto counts = store::count_jobs_by_state(db);
+      if (!counts) return -1.0;
+      auto it = counts->find(state);
+      return it == counts->end() ? 0.0 : static_cast<double>(it->second);
+    });
+  }
+
+  if (options_.workers) {
+    worker_ = std::make_unique<store::Worker>(db, store::WorkerOptions{
+        .threads = static_cast<int>(std::max<std::int64_t>(1, config_.integer("jobs.workers"))),
+        .poll_interval = std::chrono::milliseconds(std::max<std::int64_t>(10, config_.integer("jobs.poll_ms")))});
+    scheduler_ = std::make_unique<store::Scheduler>(db);
+    register_jobs();
+  }
+  if (options_.http) KOBAN_TRY(init_http());
+  return ok();
+}
+
+void App::register_jobs() {
+  // Finished jobs are kept a week for the staff UI, then purged every night.
+  worker_->handle("jobs.purge_done", [this](const store::Job&) -> Result<void> {
+    KOBAN_TRY(store::purge_done(storage_->db(), clock_.now() - std::chrono::hours(24 * 7)));
+    return ok();
+  });
+  auto schedule = calendar::Schedule::parse("every day 03:00");
+  const calendar::BusinessCalendar* cal = calendar_.get();
+  if (schedule) {
+    (void)scheduler_->add({.name = "jobs.purge_done",
+                           .next_due = [s = *schedule, cal](Instant after) { return s.next_after(after, *cal); },
+                           .kind = "jobs.purge_done"});
+  }
+}
+
+void App::scheduler_loop() {
+  std::unique_lock lock(stop_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    if (auto r = scheduler_->tick(clock_.now()); !r)
+      std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"scheduler tick failed\",\"error\":\"%s\"}\n",
+                   r.error().message.c_str());
+    lock.lock();
+    stop_cv_.wait_for(lock, std::chrono::seconds(15), [this] { return stopping_; });
+  }
+}
+
+Result<void> App::init_http() {
   KOBAN_ASSIGN(templates_, web::Templates::load(web::Templates::default_dir()));
   router_ = std::make_unique<http::Router>();
   static_assets_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{
@@ -47,35 +117,33 @@ Result<void> App::init() {
   public_site_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{.root = data_dir_ / "public"});
   add_routes();
 
-  if (options_.http) {
-    KOBAN_ASSIGN(auto listen, parse_listen(config_.text("server.listen")));
-    http::ServerConfig sc;
-    sc.host = listen.first;
-    sc.port = listen.second;
-    sc.io_threads = static_cast<int>(config_.integer("server.io_threads"));
-    sc.handler_threads = static_cast<int>(std::max<std::int64_t>(1, config_.integer("server.handler_threads")));
-    sc.max_header_bytes = static_cast<std::size_t>(config_.integer("server.max_header_bytes"));
-    sc.max_requests_per_connection = static_cast<int>(config_.integer("server.max_requests_per_connection"));
-    sc.max_connections = static_cast<std::size_t>(config_.integer("server.max_connections"));
-    sc.request_timeout = std::chrono::milliseconds(config_.integer("server.request_timeout_ms"));
-    sc.idle_timeout = std::chrono::milliseconds(config_.integer("server.idle_timeout_ms"));
-    sc.shutdown_grace = std::chrono::milliseconds(config_.integer("server.shutdown_grace_ms"));
-    const auto& log = config_.text("server.access_log");
-    sc.access_log = log.empty() ? (data_dir_ / "logs" / "access.log").string() : log == "off" ? "" : log;
-    server_ = std::make_unique<http::Server>(sc, *router_, &metrics_);
-    auto templates = templates_;
-    auto site = web::site_context(config_);
-    server_->set_error_renderer([templates, site](const http::Request& req, int status, std::string_view message) {
-      if (req.wants_json()) return http::default_error_response(req, status, message);
-      nlohmann::json data = site;
-      data["title"] = std::string(message);
-      data["message"] = std::string(message);
-      data["status"] = status;
-      auto html = templates->page("layout/public", "errors/page", data);
-      if (!html) return http::default_error_response(req, status, message);
-      return http::Response::html(status, std::move(*html));
-    });
-  }
+  KOBAN_ASSIGN(auto listen, parse_listen(config_.text("server.listen")));
+  http::ServerConfig sc;
+  sc.host = listen.first;
+  sc.port = listen.second;
+  sc.io_threads = static_cast<int>(config_.integer("server.io_threads"));
+  sc.handler_threads = static_cast<int>(std::max<std::int64_t>(1, config_.integer("server.handler_threads")));
+  sc.max_header_bytes = static_cast<std::size_t>(config_.integer("server.max_header_bytes"));
+  sc.max_requests_per_connection = static_cast<int>(config_.integer("server.max_requests_per_connection"));
+  sc.max_connections = static_cast<std::size_t>(config_.integer("server.max_connections"));
+  sc.request_timeout = std::chrono::milliseconds(config_.integer("server.request_timeout_ms"));
+  sc.idle_timeout = std::chrono::milliseconds(config_.integer("server.idle_timeout_ms"));
+  sc.shutdown_grace = std::chrono::milliseconds(config_.integer("server.shutdown_grace_ms"));
+  const auto& log = config_.text("server.access_log");
+  sc.access_log = log.empty() ? (data_dir_ / "logs" / "access.log").string() : log == "off" ? "" : log;
+  server_ = std::make_unique<http::Server>(sc, *router_, &metrics_);
+  auto templates = templates_;
+  auto site = web::site_context(config_);
+  server_->set_error_renderer([templates, site](const http::Request& req, int status, std::string_view message) {
+    if (req.wants_json()) return http::default_error_response(req, status, message);
+    nlohmann::json data = site;
+    data["title"] = std::string(message);
+    data["message"] = std::string(message);
+    data["status"] = status;
+    auto html = templates->page("layout/public", "errors/page", data);
+    if (!html) return http::default_error_response(req, status, message);
+    return http::Response::html(status, std::move(*html));
+  });
   return ok();
 }
 
@@ -104,15 +172,30 @@ void App::add_routes() {
 
 Result<void> App::start() {
   if (server_) KOBAN_TRY(server_->start());
+  if (worker_) worker_->start();
+  if (scheduler_) scheduler_thread_ = std::thread([this] { scheduler_loop(); });
   return ok();
 }
 
 void App::stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  // Requests first (they may enqueue work), then the workers at a safe point.
   if (server_) server_->stop();
+  if (scheduler_thread_.joinable()) scheduler_thread_.join();
+  if (worker_) worker_->stop();
 }
 
 void App::wait() {
-  if (server_) server_->wait();
+  if (server_) {
+    server_->wait();
+    return;
+  }
+  std::unique_lock lock(stop_mu_);
+  stop_cv_.wait(lock, [this] { return stopping_; });
 }
 
 std::uint16_t App::port() const { return server_ ? server_->port() : 0; }

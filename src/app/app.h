@@ -2,7 +2,10 @@
 // job workers, mail delivery. `koban serve` runs all of it; `koban worker` only the workers.
 #pragma once
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <string>
 
@@ -18,6 +21,14 @@ class StaticFiles;
 }  // namespace koban::http
 namespace koban::web {
 class Templates;
+}
+namespace koban::store {
+class Database;
+class Worker;
+class Scheduler;
+}  // namespace koban::store
+namespace koban::calendar {
+class BusinessCalendar;
 }
 
 namespace koban::app {
@@ -45,7 +56,10 @@ class App {
  private:
   App(Config config, AppOptions options);
   Result<void> init();
+  Result<void> init_http();
   void add_routes();
+  void register_jobs();
+  void scheduler_loop();
 
   Config config_;
   AppOptions options_;
@@ -57,6 +71,16 @@ class App {
   std::unique_ptr<http::StaticFiles> static_assets_;
   std::unique_ptr<http::StaticFiles> public_site_;
   std::unique_ptr<http::Server> server_;
+
+  struct Storage;  // the open database and its data-directory lock
+  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<calendar::BusinessCalendar> calendar_;
+  std::unique_ptr<store::Worker> worker_;
+  std::unique_ptr<store::Scheduler> scheduler_;
+  std::thread scheduler_thread_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
 };
 
 // "HOST:PORT" → host, port; "[::1]:8080" too.

@@ -1,0 +1,50 @@
+#include "app/database_setup.h"
+
+#include <filesystem>
+#include <mutex>
+
+namespace koban::app {
+namespace fs = std::filesystem;
+
+Result<std::string> sqlite_path(const Config& config) {
+  const auto& url = config.text("database.url");
+  if (url.empty()) return (fs::path(config.text("data.dir")) / "koban.db").string();
+  KOBAN_ASSIGN(auto dbc, store::parse_database_url(url));
+  if (dbc.backend != store::Backend::sqlite)
+    return Error::invalid("backup and restore work on SQLite; for PostgreSQL use pg_dump / pg_restore");
+  return dbc.sqlite_path;
+}
+
+Result<OpenedDatabase> open_database(const Config& config) {
+  OpenedDatabase out;
+  const std::string data_dir = config.text("data.dir");
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) return Error::unavailable("cannot create data directory " + data_dir + ": " + ec.message());
+  KOBAN_ASSIGN(auto lock, store::DataDirLock::shared(data_dir));
+  out.lock.emplace(std::move(lock));
+  store::DatabaseConfig dbc;
+  const auto& url = config.text("database.url");
+  if (url.empty()) {
+    dbc.backend = store::Backend::sqlite;
+    dbc.sqlite_path = (fs::path(data_dir) / "koban.db").string();
+  } else {
+    KOBAN_ASSIGN(dbc, store::parse_database_url(url));
+  }
+  dbc.postgres_pool_size = static_cast<int>(std::max<std::int64_t>(1, config.integer("database.pool_size")));
+  KOBAN_ASSIGN(out.db, store::Database::open(dbc));
+  return out;
+}
+
+Result<store::MigrationReport> migrate_database(store::Database& db) {
+  // Feature modules register their migrations here, in dependency order.
+  static std::once_flag once;
+  static Result<void> registered = ok();
+  std::call_once(once, [] {
+    registered = ok();
+  });
+  KOBAN_TRY(registered);
+  return store::migrate(db);
+}
+
+}  // namespace koban::app
