@@ -270,10 +270,14 @@ Result<void> MultipartParser::part_data(std::string_view data) {
     part.size += data.size();
     return {};
   }
-  if (data.size() > limits_.max_field_value_bytes - part.value.size()) {
-    return too_large("入力された値が長すぎます（上限 " + size_text(limits_.max_field_value_bytes) + "）。");
-  }
-  if (data.size() > limits_.max_fields_total_bytes - fields_bytes_) {
+  // Two limits: report the one the data crosses first, as a byte-by-byte feed would see it,
+  // so that the error does not depend on how much data arrived at once.
+  const std::size_t value_room = limits_.max_field_value_bytes - part.value.size();
+  const std::size_t total_room = limits_.max_fields_total_bytes - fields_bytes_;
+  if (data.size() > std::min(value_room, total_room)) {
+    if (value_room <= total_room) {
+      return too_large("入力された値が長すぎます（上限 " + size_text(limits_.max_field_value_bytes) + "）。");
+    }
     return too_large("入力された内容が全体として大きすぎます（上限 " +
                      size_text(limits_.max_fields_total_bytes) + "）。");
   }

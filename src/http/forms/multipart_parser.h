@@ -62,6 +62,20 @@ struct MultipartForm {
   std::vector<UploadedFile> files;
 };
 
+namespace detail {
+// The part being read. Outside the parser class because clang rejects optional<Part> for a
+// nested class with default member initializers while the enclosing class is incomplete.
+struct MultipartPart {
+  std::string name;
+  bool is_file = false;
+  std::string filename;
+  std::string content_type;
+  std::uint64_t size = 0;
+  std::string value;              // text parts
+  std::optional<TempFile> temp;   // file parts, created on the first byte
+};
+}  // namespace detail
+
 class MultipartParser {
  public:
   // How much of a fed chunk is scanned at once; bounds the parser's own buffer.
@@ -86,15 +100,7 @@ class MultipartParser {
  private:
   enum class State { preamble, after_delimiter, headers, body, epilogue, finished };
 
-  struct Part {
-    std::string name;
-    bool is_file = false;
-    std::string filename;
-    std::string content_type;
-    std::uint64_t size = 0;
-    std::string value;              // text parts
-    std::optional<TempFile> temp;   // file parts, created on the first byte
-  };
+  using Part = detail::MultipartPart;
 
   Result<void> process();
   Result<void> start_part();
