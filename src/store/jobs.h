@@ -35,11 +35,11 @@ const char* to_string(JobState s);
 std::optional<JobState> parse_job_state(std::string_view s);
 
 struct NewJob {
-  std::string kind;                       // e.g. "mail.send"; handlers are looked up by it
+  std::string kind{};                     // e.g. "mail.send"; handlers are looked up by it
   std::string payload = "{}";             // JSON text, at most kMaxPayloadBytes
   Instant run_at{};                       // not before this moment
   int max_attempts = 5;
-  std::optional<std::string> dedupe_key;  // a second enqueue with the same key is a no-op
+  std::optional<std::string> dedupe_key{};  // a second enqueue with the same key is a no-op
 };
 
 struct Job {

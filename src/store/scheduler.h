@@ -24,9 +24,9 @@
 namespace koban::store {
 
 struct Schedule {
-  std::string name;                             // stable: it keys the dedupe and the cursor
-  std::function<Instant(Instant after)> next_due;  // first due moment strictly after `after`
-  std::string kind;
+  std::string name{};                           // stable: it keys the dedupe and the cursor
+  std::function<Instant(Instant after)> next_due{};  // first due moment strictly after `after`
+  std::string kind{};
   std::string payload = "{}";
   int max_attempts = 5;
 };

@@ -30,7 +30,7 @@
 namespace koban::store {
 
 struct WorkerOptions {
-  std::string worker_id;  // unique per process, e.g. "host:pid"; generated when empty
+  std::string worker_id{};  // unique per process, e.g. "host:pid"; generated when empty
   int threads = 2;
   std::chrono::milliseconds poll_interval{1000};
   std::chrono::seconds lease{300};
