@@ -133,6 +133,8 @@ class SmtpSink {
     int now = ++concurrent_;
     for (int seen = max_concurrent_; now > seen && !max_concurrent_.compare_exchange_weak(seen, now);) {}
     SinkSession session;
+    boost::system::error_code ignored_ec;
+    sock->set_option(tcp::no_delay(true), ignored_ec);  // one reply per write: avoid Nagle stalls
     Io io{*sock, nullptr};
     run(io, session);
     --concurrent_;
