@@ -148,6 +148,7 @@ Result<void> MultipartParser::process() {
             } else {
               KOBAN_TRY(start_part());
               state_ = State::headers;
+              header_scanned_ = 0;
             }
             break;
           }
@@ -164,12 +165,15 @@ Result<void> MultipartParser::process() {
             return parse_part_headers({});  // no headers at all: no Content-Disposition
           }
           const std::string_view window = buf.substr(0, limits_.max_header_bytes);
-          const std::size_t end = window.find("\r\n\r\n");
+          // Resume where the last search stopped: a client sending one byte at a time must
+          // not make each byte cost a scan of the whole header block.
+          const std::size_t end = window.find("\r\n\r\n", std::min(header_scanned_, window.size()));
           if (end == std::string_view::npos) {
             if (buf.size() >= limits_.max_header_bytes) {
               return too_large("フォームの項目のヘッダーが大きすぎます（上限 " +
                                size_text(limits_.max_header_bytes) + "）。");
             }
+            header_scanned_ = window.size() >= 3 ? window.size() - 3 : 0;
             return {};
           }
           KOBAN_TRY(parse_part_headers(buf.substr(0, end)));

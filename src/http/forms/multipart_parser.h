@@ -117,6 +117,7 @@ class MultipartParser {
   std::string pending_;     // received but not yet consumed
   std::size_t consumed_ = 0;  // of pending_, during process()
   std::size_t padding_ = 0;   // whitespace after the current delimiter
+  std::size_t header_scanned_ = 0;  // header bytes already searched for the blank line
   std::uint64_t received_ = 0;
   std::size_t parts_ = 0;
   std::size_t fields_bytes_ = 0;
