@@ -12,6 +12,9 @@
 #include <vector>
 
 namespace koban::http {
+namespace forms {
+struct MultipartForm;
+}
 
 // Header names are stored lower-case.
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -26,6 +29,9 @@ struct Request {
   std::string remote_addr;   // peer IP address
   std::map<std::string, std::string, std::less<>> params;  // path parameters from the router
   std::string route;         // the matched route pattern, e.g. "/news/:id" (for metrics)
+  // A streamed multipart/form-data body (routes with RouteOptions::multipart): fields and
+  // uploaded files in temp files (include "http/forms/multipart_parser.h" to use it).
+  std::shared_ptr<forms::MultipartForm> upload;
 
   std::string_view header(std::string_view lower_name) const;
   // True when the client asked for JSON (Accept: application/json or an /api/ path).

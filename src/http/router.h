@@ -23,6 +23,9 @@ struct RouteOptions {
   // true: runs on the handler thread pool (may touch the database). false: runs on the I/O
   // thread; only for handlers that never block (cached pages, health checks).
   bool blocking = true;
+  // true: a multipart/form-data body is streamed into the form parser as it arrives (files
+  // into temp files, never whole in memory) and handed over as Request::upload.
+  bool multipart = false;
 };
 
 struct Route {

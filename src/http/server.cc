@@ -15,6 +15,8 @@
 
 #include "core/time.h"
 #include "http/access_log.h"
+#include "http/forms/multipart_boundary.h"
+#include "http/forms/multipart_parser.h"
 
 namespace koban::http {
 
@@ -92,7 +94,7 @@ void serialize_head(const Response& res, bool keep_alive, bool head_only, std::s
   out += "\r\n";
 }
 
-bool expects_continue(const bhttp::request_parser<bhttp::string_body>& parser) {
+bool expects_continue(const bhttp::request_parser<bhttp::buffer_body>& parser) {
   auto v = parser.get()[bhttp::field::expect];
   return beast::iequals(v, "100-continue");
 }
@@ -257,7 +259,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
 
     // 2. Read the header within request_timeout: a slow client is dropped, others go on.
     const auto started_at = std::chrono::steady_clock::now();
-    bhttp::request_parser<bhttp::string_body> parser;
+    bhttp::request_parser<bhttp::buffer_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
     // Tightened per route below. Beast may parse the first chunk header of a chunked body
     // together with the request header, so the first limit is the largest any route allows,
@@ -323,8 +325,9 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
           req.route = route->pattern;
           const auto length = parser.content_length();
           if (length && *length > route->options.max_body) {
-            res = error(req, 413, "送信されたデータが大きすぎます。");
+            res = error(req, 413, default_error_message(413));
             res.close = true;
+            route = nullptr;  // refused: the handler does not run
           } else if (!parser.is_done()) {
             read_body = true;
           }
@@ -332,7 +335,10 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       }
     }
 
-    // 3. The body, within a deadline that grows with its allowed size.
+    // 3. The body, within a deadline that grows with its allowed size. It is read in slices:
+    // multipart uploads stream into the form parser (files go to temp files), other bodies
+    // are collected up to the route's limit.
+    std::string body;
     if (read_body) {
       parser.body_limit(route->options.max_body);
       if (expects_continue(parser)) {
@@ -343,21 +349,67 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       const auto allowance = std::chrono::milliseconds(
           route->options.max_body * 1000 / std::max<std::size_t>(config.min_body_rate, 1));
       stream.expires_after(config.request_timeout + allowance);
-      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser,
-                                                  asio::as_tuple(asio::use_awaitable));
-      if (bec == bhttp::error::body_limit ||
-          (!bec && parser.get().body().size() > route->options.max_body)) {
-        res = error(req, 413, "送信されたデータが大きすぎます。");
-        res.close = true;
+
+      std::optional<forms::MultipartParser> multipart;
+      if (route->options.multipart) {
+        const auto content_type = parser.get()[bhttp::field::content_type];
+        if (beast::iequals(content_type.substr(0, 19), "multipart/form-data")) {
+          auto boundary = forms::multipart_boundary(content_type);
+          forms::MultipartLimits limits = config.upload_limits;
+          limits.max_total_bytes = route->options.max_body;
+          multipart.emplace(boundary ? *boundary : std::string{}, limits, config.upload_temp_dir);
+        }
+      }
+      std::optional<Error> body_error;
+      bool client_gone = false;
+      std::array<char, 64 * 1024> slice;
+      while (!parser.is_done()) {
+        parser.get().body().data = slice.data();
+        parser.get().body().size = slice.size();
+        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        if (bec == bhttp::error::need_buffer) bec = {};
+        if (bec == bhttp::error::body_limit) {
+          body_error = Error{ErrorCode::too_large, std::string(default_error_message(413))};
+          break;
+        }
+        if (bec) {
+          client_gone = true;  // timeout or the client went away: nothing to answer
+          break;
+        }
+        const std::string_view got(slice.data(), slice.size() - parser.get().body().size);
+        if (multipart) {
+          if (auto r = multipart->feed(got); !r) {
+            body_error = r.error();
+            break;
+          }
+        } else if (body.size() + got.size() > route->options.max_body) {
+          body_error = Error{ErrorCode::too_large, std::string(default_error_message(413))};
+          break;
+        } else {
+          body.append(got);
+        }
+      }
+      if (client_gone) co_return;
+      if (!body_error && multipart) {
+        auto form = multipart->finish();
+        if (form) {
+          req.upload = std::make_shared<forms::MultipartForm>(std::move(*form));
+        } else {
+          body_error = form.error();
+        }
+      }
+      if (body_error) {
+        const int status = body_error->code == ErrorCode::too_large ? 413
+                           : body_error->code == ErrorCode::unavailable ? 503 : 400;
+        res = error(req, status, body_error->message);
+        res.close = true;  // the rest of the body was not read
         route = nullptr;
-      } else if (bec) {
-        co_return;  // timeout or the client went away: nothing to answer
       }
     }
 
     // 4. The handler: blocking ones on the handler pool, fast ones right here.
     if (route) {
-      if (read_body || parser.is_done()) req.body = std::move(parser.get().body());
+      req.body = std::move(body);
       if (route->options.blocking) {
         res = co_await asio::co_spawn(
             handler_pool->get_executor(),
@@ -382,18 +434,18 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     if (stopping || served >= config.max_requests_per_connection || res.close) keep_alive = false;
     const bool head_only = req.method == "HEAD";
     serialize_head(res, keep_alive, head_only, head);
-    const std::string_view body = res.body_view();
-    const bool send_body = !head_only && !body.empty() && res.status != 204 && res.status != 304;
+    const std::string_view out_body = res.body_view();
+    const bool send_body = !head_only && !out_body.empty() && res.status != 204 && res.status != 304;
     stream.expires_after(config.request_timeout + std::chrono::milliseconds(
-        body.size() * 1000 / std::max<std::size_t>(config.min_body_rate, 1)));
+        out_body.size() * 1000 / std::max<std::size_t>(config.min_body_rate, 1)));
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
-                                              asio::buffer(body.data(), send_body ? body.size() : 0)};
+                                              asio::buffer(out_body.data(), send_body ? out_body.size() : 0)};
     auto [wec, wn] = co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
     if (metrics) metrics->observe_request(req.route.empty() ? "(error)" : req.route, res.status, seconds);
-    if (access_log) access_log->write(req, res.status, send_body ? body.size() : 0, seconds);
+    if (access_log) access_log->write(req, res.status, send_body ? out_body.size() : 0, seconds);
 
     if (wec || !keep_alive) break;
   }

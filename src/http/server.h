@@ -21,6 +21,7 @@
 
 #include "core/metrics.h"
 #include "core/result.h"
+#include "http/forms/multipart_parser.h"
 #include "http/message.h"
 #include "http/router.h"
 
@@ -39,6 +40,10 @@ struct ServerConfig {
   std::size_t min_body_rate = 32 * 1024;  // bytes/s a body upload may not fall below
   std::chrono::milliseconds shutdown_grace{20000};    // in-flight requests get this long
   std::string access_log;                 // "" none, "-" stdout, otherwise a file path
+  // Multipart uploads (routes with RouteOptions::multipart): where files stream to, and the
+  // per-part limits (the total is the route's max_body).
+  std::string upload_temp_dir = "/tmp";
+  forms::MultipartLimits upload_limits;
 };
 
 // Renders the server's own error responses (404, 413, 431 ...). The default gives a short

@@ -127,7 +127,7 @@ std::shared_ptr<const StaticFiles::Entry> StaticFiles::load(const fs::path& path
       cache_.clear();  // simple and bounded; a published site's hot set refills fast
       cached_bytes_ = 0;
     }
-    auto [it, inserted] = cache_.insert_or_assign(std::string(key), e);
+    cache_.insert_or_assign(std::string(key), e);
     cached_bytes_ += size;
   }
   return e;

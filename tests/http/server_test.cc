@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "http/forms/multipart_parser.h"
 #include "http/static_files.h"
 #include "test_client.h"
 
@@ -32,6 +33,16 @@ class ServerTest : public ::testing::Test {
     router_.get("/throw", [](Request&) -> Response { throw std::runtime_error("boom"); });
     router_.get("/api/missing", [](Request&) { Response r; r.status = 404; return r; });
     router_.get("/fast", [](Request&) { return Response::text(200, "fast"); }, {.blocking = false});
+    router_.post("/upload", [](Request& r) {
+      if (!r.upload) return Response::text(400, "no upload");
+      std::string out = std::string(r.upload->fields.get("title").value_or("")) + "|";
+      for (const auto& f : r.upload->files) {
+        std::ifstream in(f.temp_path(), std::ios::binary);
+        std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        out += f.filename + ":" + std::to_string(data.size()) + ":" + data.substr(0, 5);
+      }
+      return Response::text(200, out);
+    }, {.max_body = 200000, .multipart = true});
     server_ = std::make_unique<Server>(config, router_, &metrics_);
     ASSERT_TRUE(server_->start().ok());
     port_ = server_->port();
@@ -140,6 +151,40 @@ TEST_F(ServerTest, OversizedBodyRefusedBeforeItIsRead) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "hello");
+}
+
+std::string multipart_request(const std::string& file_content) {
+  std::string body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n題名\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"doc\"; filename=\"../../報告.txt\"\r\n"
+      "Content-Type: text/plain\r\n\r\n" + file_content + "\r\n--XyZ--\r\n";
+  return "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST_F(ServerTest, MultipartUploadStreamsToTempFiles) {
+  start();
+  RawClient c(port_);
+  const std::string content = "hello" + std::string(150000, 'z');  // several read slices
+  ASSERT_TRUE(c.send(multipart_request(content)));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "題名|報告.txt:150005:hello");
+
+  RawClient big(port_);
+  big.send(multipart_request(std::string(300000, 'a')));
+  r = big.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413) << r->body;
+
+  RawClient broken(port_);
+  std::string body = "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end";
+  broken.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
+              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  r = broken.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
 }
 
 TEST_F(ServerTest, SlowClientIsDroppedWhileOthersAreServed) {
