@@ -1,7 +1,10 @@
 #include "app/app.h"
 
 #include "app/calendar_from_config.h"
+#include "app/admin_mail_routes.h"
 #include "app/database_setup.h"
+#include "app/mail_setup.h"
+#include "mail/mime.h"
 #include "core/calendar/business_calendar.h"
 #include "core/calendar/schedule.h"
 #include "http/router.h"
@@ -71,7 +74,11 @@ Result<void> App::init() {
     });
   }
 
+  if (options_.demo) KOBAN_TRY(fill_demo());
+
   if (options_.workers) {
+    KOBAN_ASSIGN(mail_, MailDelivery::create(config_, db, clock_));
+    mail_->add_metrics(metrics_);
     worker_ = std::make_unique<store::Worker>(db, store::WorkerOptions{
         .threads = static_cast<int>(std::max<std::int64_t>(1, config_.integer("jobs.workers"))),
         .poll_interval = std::chrono::milliseconds(std::max<std::int64_t>(10, config_.integer("jobs.poll_ms")))});
@@ -165,6 +172,7 @@ void App::add_routes() {
     if (!html) return http::Response::html(500, "");
     return http::Response::html(200, std::move(*html));
   }, {.blocking = false});
+  add_admin_mail_routes(r, storage_->db(), config_, templates_);
   // Everything else is the published site (static HTML written by the CMS).
   r.get("/*path", [this](http::Request& req) { return public_site_->serve(req, req.param("path")); },
         {.blocking = false});
@@ -173,6 +181,7 @@ void App::add_routes() {
 Result<void> App::start() {
   if (server_) KOBAN_TRY(server_->start());
   if (worker_) worker_->start();
+  if (mail_) mail_->start();
   if (scheduler_) scheduler_thread_ = std::thread([this] { scheduler_loop(); });
   return ok();
 }
@@ -187,6 +196,7 @@ void App::stop() {
   if (server_) server_->stop();
   if (scheduler_thread_.joinable()) scheduler_thread_.join();
   if (worker_) worker_->stop();
+  if (mail_) mail_->stop();
 }
 
 void App::wait() {
@@ -196,6 +206,33 @@ void App::wait() {
   }
   std::unique_lock lock(stop_mu_);
   stop_cv_.wait(lock, [this] { return stopping_; });
+}
+
+// The demo force: filled once, into an empty database (later issues add their parts here).
+Result<void> App::fill_demo() {
+  auto& db = storage_->db();
+  bool empty = false;
+  KOBAN_TRY(db.read([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto rows, s.query("SELECT COUNT(*) FROM mail_outbox"));
+    empty = rows.empty() || rows[0].int64(0) == 0;
+    return ok();
+  }));
+  if (!empty) return ok();
+  mail::Message m;
+  m.from = {config_.text("mail.from_name"), config_.text("mail.from")};
+  m.to = {{"デモ 太郎", "demo.taro@example.jp"}};
+  m.subject = "【デモ】koban へようこそ";
+  m.date = clock_.now();
+  m.text =
+      "これは koban のデモで送られたメールです。\n"
+      "配信方式が catcher のときは外部へ送られず、業務システムの「送信メール」画面で確認できます。\n";
+  KOBAN_ASSIGN(auto raw, mail::build_message(m));
+  return db.write([&](store::Session& s) -> Result<void> {
+    return mail::enqueue(s, {.transport = config_.text("mail.transport"), .sender = config_.text("mail.from"),
+                             .recipient = "demo.taro@example.jp", .message = raw, .batch_key = "demo"},
+                         clock_.now())
+        .ok() ? ok() : Result<void>(Error::internal("demo mail could not be queued"));
+  });
 }
 
 std::uint16_t App::port() const { return server_ ? server_->port() : 0; }

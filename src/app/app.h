@@ -33,6 +33,8 @@ class BusinessCalendar;
 
 namespace koban::app {
 
+class MailDelivery;
+
 struct AppOptions {
   bool http = true;     // serve: the HTTP server; worker: false
   bool workers = true;  // job workers and mail delivery
@@ -72,11 +74,14 @@ class App {
   std::unique_ptr<http::StaticFiles> public_site_;
   std::unique_ptr<http::Server> server_;
 
+  Result<void> fill_demo();
+
   struct Storage;  // the open database and its data-directory lock
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<calendar::BusinessCalendar> calendar_;
   std::unique_ptr<store::Worker> worker_;
   std::unique_ptr<store::Scheduler> scheduler_;
+  std::unique_ptr<MailDelivery> mail_;
   std::thread scheduler_thread_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "mail/outbox.h"
+
 namespace koban::app {
 namespace fs = std::filesystem;
 
@@ -41,7 +43,7 @@ Result<store::MigrationReport> migrate_database(store::Database& db) {
   static std::once_flag once;
   static Result<void> registered = ok();
   std::call_once(once, [] {
-    registered = ok();
+    registered = mail::register_outbox_migrations();
   });
   KOBAN_TRY(registered);
   return store::migrate(db);
