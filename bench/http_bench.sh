@@ -18,6 +18,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+chmod 755 "$work"  # nginx's worker runs as www-data
 
 # The page: 10 KB of Japanese HTML, the same file for both servers.
 mkdir -p "$work/data/public/news" "$work/www/news"
@@ -58,8 +59,8 @@ http {
 }
 CONF
 nginx -c "$work/nginx.conf" -p "$work"
-bench_wait_http "$kport" /news/page.html
-bench_wait_http "$nport" /news/page.html
+bench_wait_http "$kport" /news/page.html || { cat "$work/koban.log"; exit 1; }
+bench_wait_http "$nport" /news/page.html || { cat "$work/nginx-error.log"; exit 1; }
 # Same bytes from both?
 cmp <(curl -s "http://127.0.0.1:$kport/news/page.html") <(curl -s "http://127.0.0.1:$nport/news/page.html")
 

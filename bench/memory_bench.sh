@@ -18,6 +18,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+chmod 755 "$work"  # nginx's worker runs as www-data
 ulimit -n 65536 2>/dev/null || ulimit -n 8192
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }

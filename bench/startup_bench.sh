@@ -9,6 +9,7 @@ bench_need nginx-light curl python3
 koban=$(bench_koban)
 work=$(mktemp -d /tmp/koban-startbench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"  # nginx's worker runs as www-data
 
 time_until_ready() {  # command... ; uses $port; prints seconds
   python3 - "$port" "$@" <<'PY'

@@ -33,14 +33,16 @@ std::string bucket_label(double v) {
 
 }  // namespace
 
-void Metrics::observe_request(const std::string& route, int status, double seconds) {
+void Metrics::observe_request(std::string_view route, int status, double seconds) {
   std::lock_guard lock(mu_);
-  ++requests_[{route, status}];
-  auto& h = latency_[route];
+  auto it = routes_.find(route);
+  if (it == routes_.end()) it = routes_.emplace(std::string(route), RouteStats{}).first;
+  auto& r = it->second;
+  ++r.by_status[status];
   for (std::size_t i = 0; i < kBuckets.size(); ++i)
-    if (seconds <= kBuckets[i]) ++h.buckets[i];
-  ++h.count;
-  h.sum += seconds;
+    if (seconds <= kBuckets[i]) ++r.buckets[i];
+  ++r.count;
+  r.sum += seconds;
 }
 
 void Metrics::add_function(std::string name, std::string help, std::string type,
@@ -56,13 +58,15 @@ std::string Metrics::render() const {
     std::lock_guard lock(mu_);
     out += "# HELP koban_http_requests_total HTTP requests by route and status.\n";
     out += "# TYPE koban_http_requests_total counter\n";
-    for (const auto& [key, n] : requests_) {
-      out += "koban_http_requests_total{route=\"" + label(key.first) + "\",status=\"" +
-             std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
+    for (const auto& [route, stats] : routes_) {
+      for (const auto& [status, n] : stats.by_status) {
+        out += "koban_http_requests_total{route=\"" + label(route) + "\",status=\"" +
+               std::to_string(status) + "\"} " + std::to_string(n) + "\n";
+      }
     }
     out += "# HELP koban_http_request_duration_seconds HTTP request latency by route.\n";
     out += "# TYPE koban_http_request_duration_seconds histogram\n";
-    for (const auto& [route, h] : latency_) {
+    for (const auto& [route, h] : routes_) {
       const std::string r = label(route);
       for (std::size_t i = 0; i < kBuckets.size(); ++i) {
         out += "koban_http_request_duration_seconds_bucket{route=\"" + r + "\",le=\"" +

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,7 +23,7 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
 
-  void observe_request(const std::string& route, int status, double seconds);
+  void observe_request(std::string_view route, int status, double seconds);
 
   // type is "gauge" or "counter"; fn is called at every scrape.
   void add_function(std::string name, std::string help, std::string type,
@@ -37,7 +38,8 @@ class Metrics {
   std::string render() const;
 
  private:
-  struct Histogram {
+  struct RouteStats {
+    std::map<int, std::uint64_t> by_status;
     std::array<std::uint64_t, kBuckets.size()> buckets{};
     std::uint64_t count = 0;
     double sum = 0;
@@ -47,8 +49,8 @@ class Metrics {
     std::function<double()> fn;
   };
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests_;  // (route, status) → count
-  std::map<std::string, Histogram> latency_;                      // route → histogram
+  // route pattern → counts; looked up by string_view so that a request allocates nothing.
+  std::map<std::string, RouteStats, std::less<>> routes_;
   std::vector<Function> functions_;
 };
 

@@ -71,7 +71,23 @@ Response& Response::set(std::string name, std::string value) {
   return *this;
 }
 
-std::string_view Response::header(std::string_view name) const { return find_header(headers, name); }
+std::string_view Response::header(std::string_view name) const {
+  auto v = find_header(headers, name);
+  if (!v.empty() || !raw_headers) return v;
+  std::string_view raw = *raw_headers;
+  while (!raw.empty()) {
+    auto end = raw.find("\r\n");
+    std::string_view line = raw.substr(0, end);
+    raw = end == std::string_view::npos ? std::string_view{} : raw.substr(end + 2);
+    auto colon = line.find(':');
+    if (colon != std::string_view::npos && iequals(line.substr(0, colon), name)) {
+      auto value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      return value;
+    }
+  }
+  return {};
+}
 
 Response Response::text(int status, std::string body) {
   Response r;

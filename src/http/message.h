@@ -47,6 +47,9 @@ struct Response {
   std::string body;
   // For bodies shared between many responses (cached pages): used instead of body when set.
   std::shared_ptr<const std::string> shared_body;
+  // Header lines already serialised ("Name: value\r\n" ...), shared between responses (cached
+  // pages); written after `headers`. header() looks into them too.
+  std::shared_ptr<const std::string> raw_headers;
   bool close = false;  // close the connection after this response
 
   Response& set(std::string name, std::string value);

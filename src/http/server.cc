@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/time.h"
@@ -25,7 +26,20 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
+// Each I/O thread runs its own io_context (no locks between threads, no strands), and the
+// coroutines use the concrete executor type rather than any_io_executor.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
+template <class T = void>
+using Awaitable = asio::awaitable<T, Executor>;
+using Clock = std::chrono::steady_clock;
+
 namespace {
+
+const auto use_aw = asio::as_tuple(asio::use_awaitable_t<Executor>{});
 
 constexpr std::string_view kCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -80,6 +94,7 @@ void serialize_head(const Response& res, bool keep_alive, bool head_only, std::s
     out += v;
     out += "\r\n";
   }
+  if (res.raw_headers) out += *res.raw_headers;
   for (const auto& h : kSecurityHeaders)
     if (!has_header(res, h.name)) out += h.line;
   out += date_line();
@@ -135,27 +150,38 @@ Response default_error_response(const Request& req, int status, std::string_view
   return Response::html(status, std::move(body));
 }
 
+// One connection. Deadlines are not timers: a sweeper per loop looks at every connection a
+// few times a second and cancels the I/O of those past their deadline. That keeps timer
+// bookkeeping off the per-request path.
+struct Conn {
+  explicit Conn(Socket s) : socket(std::move(s)) {}
+  Socket socket;
+  Clock::time_point deadline = Clock::time_point::max();
+  bool idle = false;  // waiting for the next request (closed at once on shutdown)
+};
+
+// An I/O thread with its own io_context and the connections it owns (touched only there).
+struct Loop {
+  std::unordered_set<Conn*> conns;  // declared first: destroyed after io's pending sessions
+  asio::io_context io{1};
+  std::thread thread;
+};
+
 struct Server::Impl {
   ServerConfig config;
   const Router& router;
   Metrics* metrics;
   ErrorRenderer error_renderer = default_error_response;
 
-  asio::io_context io;
+  std::vector<std::unique_ptr<Loop>> loops;
+  std::optional<Acceptor> acceptor;
   std::optional<asio::thread_pool> handler_pool;
-  tcp::acceptor acceptor{io};
-  std::vector<std::thread> threads;
   std::unique_ptr<AccessLog> access_log;
+  std::size_t next_loop = 0;
 
   std::uint64_t largest_body = 0;  // the largest max_body of any route
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> connections{0};
-  std::atomic<std::size_t> busy{0};  // requests being handled right now
-
-  // Idle connections (waiting for a request), so that stop() can close them at once.
-  std::mutex idle_mu;
-  std::uint64_t next_id = 0;
-  std::unordered_map<std::uint64_t, beast::tcp_stream*> idle;
 
   std::mutex done_mu;
   std::condition_variable done_cv;
@@ -164,8 +190,9 @@ struct Server::Impl {
 
   Impl(ServerConfig c, const Router& r, Metrics* m) : config(std::move(c)), router(r), metrics(m) {}
 
-  asio::awaitable<void> accept_loop();
-  asio::awaitable<void> session(tcp::socket socket);
+  Awaitable<> accept_loop();
+  Awaitable<> sweep(Loop& loop);
+  Awaitable<> session(Socket socket, Loop& loop);
   Response error(const Request& req, int status, std::string_view message) {
     Response r;
     try {
@@ -178,14 +205,17 @@ struct Server::Impl {
   }
   Response call_handler(const Route& route, Request& req);
 
-  // Cancels the idle wait of a connection, on its strand, if it is still idle by then (the
-  // session removes itself from `idle` on the same strand before it goes on).
-  void cancel_if_idle(std::uint64_t id, beast::tcp_stream* stream) {
-    asio::post(stream->get_executor(), [this, id, stream] {
-      std::lock_guard lock(idle_mu);
-      auto it = idle.find(id);
-      if (it != idle.end() && it->second == stream) stream->cancel();
-    });
+  // Closes idle connections of every loop now (each on its own thread).
+  void close_idle() {
+    for (auto& loop : loops) {
+      asio::post(loop->io, [l = loop.get()] {
+        for (Conn* c : l->conns) {
+          if (!c->idle) continue;
+          beast::error_code ignored;
+          c->socket.cancel(ignored);
+        }
+      });
+    }
   }
 };
 
@@ -200,10 +230,11 @@ Response Server::Impl::call_handler(const Route& route, Request& req) {
   return error(req, 500, "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。");
 }
 
-asio::awaitable<void> Server::Impl::accept_loop() {
+Awaitable<> Server::Impl::accept_loop() {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(
-        asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+    Loop& loop = *loops[next_loop++ % loops.size()];
+    Socket socket(loop.io);
+    auto [ec] = co_await acceptor->async_accept(socket, use_aw);
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
       continue;  // e.g. EMFILE: keep serving the connections we have
@@ -213,23 +244,51 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       socket.close(ignored);
       continue;
     }
-    auto ex = socket.get_executor();
-    asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    asio::co_spawn(loop.io, session(std::move(socket), loop), asio::detached);
   }
 }
 
-asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
+Awaitable<> Server::Impl::sweep(Loop& loop) {
+  Timer timer(loop.io);
+  const auto tick = std::clamp<std::chrono::milliseconds>(config.request_timeout / 4,
+                                                          std::chrono::milliseconds(20),
+                                                          std::chrono::milliseconds(250));
+  for (;;) {
+    timer.expires_after(tick);
+    auto [ec] = co_await timer.async_wait(use_aw);
+    if (ec) co_return;
+    const auto now = Clock::now();
+    for (Conn* c : loop.conns) {
+      if (c->deadline <= now) {
+        c->deadline = Clock::time_point::max();
+        beast::error_code ignored;
+        c->socket.cancel(ignored);  // the pending read or write ends with operation_aborted
+      }
+    }
+  }
+}
+
+Awaitable<> Server::Impl::session(Socket socket, Loop& loop) {
   ++connections;
+  Conn conn(std::move(socket));
+  loop.conns.insert(&conn);
   struct Leave {
     Impl* self;
-    ~Leave() { --self->connections; }
-  } leave{this};
+    Loop& loop;
+    Conn* conn;
+    ~Leave() {
+      loop.conns.erase(conn);
+      --self->connections;
+    }
+  } leave{this, loop, &conn};
 
-  beast::tcp_stream stream(std::move(socket));
+  auto& stream = conn.socket;
   beast::error_code ec;
   std::string remote;
   {
-    auto ep = stream.socket().remote_endpoint(ec);
+    auto ep = stream.remote_endpoint(ec);
     if (!ec) remote = ep.address().to_string();
   }
   beast::flat_buffer buffer(8192);
@@ -239,20 +298,11 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
   for (;;) {
     // 1. Wait for the first byte of the next request (keep-alive idle time).
     if (buffer.size() == 0) {
-      std::uint64_t id;
-      {
-        std::lock_guard lock(idle_mu);
-        if (stopping) co_return;
-        id = next_id++;
-        idle.emplace(id, &stream);
-      }
-      stream.expires_after(served == 0 ? config.request_timeout : config.idle_timeout);
-      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(8192),
-                                                     asio::as_tuple(asio::use_awaitable));
-      {
-        std::lock_guard lock(idle_mu);
-        idle.erase(id);
-      }
+      if (stopping) co_return;
+      conn.idle = true;
+      conn.deadline = Clock::now() + (served == 0 ? config.request_timeout : config.idle_timeout);
+      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(8192), use_aw);
+      conn.idle = false;
       if (rec) co_return;  // closed, idle timeout or shutdown
       buffer.commit(n);
     }
@@ -265,14 +315,9 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     // together with the request header, so the first limit is the largest any route allows,
     // and the route's own limit is checked again once the body is in.
     parser.body_limit(largest_body);
-    stream.expires_after(config.request_timeout);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser,
-                                                       asio::as_tuple(asio::use_awaitable));
-    ++busy;
-    struct Done {
-      Impl* self;
-      ~Done() { --self->busy; }
-    } done{this};
+    conn.deadline = Clock::now() + config.request_timeout;
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_aw);
+    conn.deadline = Clock::time_point::max();
 
     Request req;
     req.remote_addr = remote;
@@ -282,7 +327,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     bool read_body = false;
 
     if (hec) {
-      if (hec == beast::error::timeout || hec == asio::error::eof ||
+      if (hec == asio::error::eof ||
           hec == asio::error::connection_reset || hec == asio::error::operation_aborted)
         co_return;
       const int status = hec == bhttp::error::header_limit ? 431
@@ -343,12 +388,11 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       parser.body_limit(route->options.max_body);
       if (expects_continue(parser)) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
-                                   asio::as_tuple(asio::use_awaitable));
+        co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()), use_aw);
       }
       const auto allowance = std::chrono::milliseconds(
           route->options.max_body * 1000 / std::max<std::size_t>(config.min_body_rate, 1));
-      stream.expires_after(config.request_timeout + allowance);
+      conn.deadline = Clock::now() + config.request_timeout + allowance;
 
       std::optional<forms::MultipartParser> multipart;
       if (route->options.multipart) {
@@ -366,7 +410,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
       while (!parser.is_done()) {
         parser.get().body().data = slice.data();
         parser.get().body().size = slice.size();
-        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_aw);
         if (bec == bhttp::error::need_buffer) bec = {};
         if (bec == bhttp::error::body_limit) {
           body_error = Error{ErrorCode::too_large, std::string(default_error_message(413))};
@@ -389,6 +433,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
           body.append(got);
         }
       }
+      conn.deadline = Clock::time_point::max();
       if (client_gone) co_return;
       if (!body_error && multipart) {
         auto form = multipart->finish();
@@ -414,7 +459,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
         res = co_await asio::co_spawn(
             handler_pool->get_executor(),
             [this, route, &req]() -> asio::awaitable<Response> { co_return call_handler(*route, req); },
-            asio::use_awaitable);
+            asio::use_awaitable_t<Executor>{});
       } else {
         res = call_handler(*route, req);
       }
@@ -436,11 +481,12 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
     serialize_head(res, keep_alive, head_only, head);
     const std::string_view out_body = res.body_view();
     const bool send_body = !head_only && !out_body.empty() && res.status != 204 && res.status != 304;
-    stream.expires_after(config.request_timeout + std::chrono::milliseconds(
-        out_body.size() * 1000 / std::max<std::size_t>(config.min_body_rate, 1)));
+    conn.deadline = Clock::now() + config.request_timeout + std::chrono::milliseconds(
+        out_body.size() * 1000 / std::max<std::size_t>(config.min_body_rate, 1));
     std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
                                               asio::buffer(out_body.data(), send_body ? out_body.size() : 0)};
-    auto [wec, wn] = co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
+    auto [wec, wn] = co_await asio::async_write(stream, buffers, use_aw);
+    conn.deadline = Clock::time_point::max();
 
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
@@ -449,7 +495,7 @@ asio::awaitable<void> Server::Impl::session(tcp::socket socket) {
 
     if (wec || !keep_alive) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.shutdown(tcp::socket::shutdown_send, ec);
 }
 
 Server::Server(ServerConfig config, const Router& router, Metrics* metrics)
@@ -458,6 +504,10 @@ Server::Server(ServerConfig config, const Router& router, Metrics* metrics)
 Server::~Server() {
   stop();
   wait();
+  // Sessions still suspended in a stopped io_context are destroyed with it; they touch the
+  // Impl's counters, so the loops go first, explicitly.
+  impl_->acceptor.reset();
+  impl_->loops.clear();
 }
 
 void Server::set_error_renderer(ErrorRenderer renderer) { impl_->error_renderer = std::move(renderer); }
@@ -469,14 +519,18 @@ Result<void> Server::start() {
     if (!log) return log.error();
     m.access_log = std::move(*log);
   }
+  const int n = m.config.io_threads > 0 ? m.config.io_threads
+                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) m.loops.push_back(std::make_unique<Loop>());
   beast::error_code ec;
   auto address = asio::ip::make_address(m.config.host, ec);
   if (ec) return Error::invalid("listen address is not valid: " + m.config.host);
   tcp::endpoint endpoint(address, m.config.port);
-  m.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) m.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) m.acceptor.bind(endpoint, ec);
-  if (!ec) m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  m.acceptor.emplace(m.loops[0]->io);
+  m.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) m.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) m.acceptor->bind(endpoint, ec);
+  if (!ec) m.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return Error::unavailable("cannot listen on " + m.config.host + ":" +
                               std::to_string(m.config.port) + ": " + ec.message());
@@ -484,18 +538,20 @@ Result<void> Server::start() {
   for (const auto& route : m.router.routes())
     m.largest_body = std::max<std::uint64_t>(m.largest_body, route.options.max_body);
   m.handler_pool.emplace(static_cast<std::size_t>(std::max(1, m.config.handler_threads)));
-  asio::co_spawn(m.io, m.accept_loop(), asio::detached);
-  int n = m.config.io_threads > 0 ? m.config.io_threads
-                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i) m.threads.emplace_back([&m] { m.io.run(); });
+  asio::co_spawn(m.loops[0]->io, m.accept_loop(), asio::detached);
+  for (auto& loop : m.loops) {
+    asio::co_spawn(loop->io, m.sweep(*loop), asio::detached);
+    loop->thread = std::thread([l = loop.get()] { l->io.run(); });
+  }
   std::lock_guard lock(m.done_mu);
   m.started = true;
   return ok();
 }
 
 std::uint16_t Server::port() const {
+  if (!impl_->acceptor) return 0;
   beast::error_code ec;
-  auto ep = impl_->acceptor.local_endpoint(ec);
+  auto ep = impl_->acceptor->local_endpoint(ec);
   return ec ? 0 : ep.port();
 }
 
@@ -507,27 +563,21 @@ void Server::stop() {
     std::lock_guard lock(m.done_mu);
     if (!m.started || m.stopping.exchange(true)) return;
   }
-  asio::post(m.io, [&m] {
+  asio::post(m.loops[0]->io, [&m] {
     beast::error_code ec;
-    m.acceptor.close(ec);
+    m.acceptor->close(ec);
   });
-  // Close idle keep-alive connections: each is cancelled on its own strand.
-  {
-    std::lock_guard lock(m.idle_mu);
-    for (auto& [id, stream] : m.idle) {
-      m.cancel_if_idle(id, stream);
-    }
-  }
-  // In-flight requests finish (their connections close after the response).
+  // Idle keep-alive connections close now; in-flight requests finish, and their connections
+  // close after the response (stopping is set).
+  m.close_idle();
   const auto deadline = std::chrono::steady_clock::now() + m.config.shutdown_grace;
   while (m.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    std::lock_guard lock(m.idle_mu);  // connections that went idle meanwhile
-    for (auto& [id, stream] : m.idle) m.cancel_if_idle(id, stream);
+    m.close_idle();  // connections that went idle meanwhile
   }
-  m.io.stop();
-  for (auto& t : m.threads)
-    if (t.joinable()) t.join();
+  for (auto& loop : m.loops) loop->io.stop();
+  for (auto& loop : m.loops)
+    if (loop->thread.joinable()) loop->thread.join();
   if (m.handler_pool) m.handler_pool->join();
   if (m.access_log) m.access_log->flush();
   std::lock_guard lock(m.done_mu);

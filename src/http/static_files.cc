@@ -71,19 +71,27 @@ void StaticFiles::invalidate() {
   cached_bytes_ = 0;
 }
 
-std::optional<fs::path> StaticFiles::resolve(std::string_view rel) const {
+bool StaticFiles::is_safe_relative(std::string_view rel) {
   // Only plain segments: no "..", no hidden files, no backslashes or NULs.
-  fs::path path = config_.root;
-  std::string_view rest = rel;
-  while (!rest.empty()) {
-    auto slash = rest.find('/');
-    std::string_view seg = rest.substr(0, slash);
-    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+  if (rel.size() > 4096) return false;
+  while (!rel.empty()) {
+    auto slash = rel.find('/');
+    std::string_view seg = rel.substr(0, slash);
+    rel = slash == std::string_view::npos ? std::string_view{} : rel.substr(slash + 1);
     if (seg.empty()) continue;
-    if (seg.front() == '.' || seg.find('\\') != std::string_view::npos ||
-        seg.find('\0') != std::string_view::npos)
-      return std::nullopt;
-    path /= std::string(seg);
+    if (seg.front() == '.' || seg.find('\\') != std::string_view::npos || seg.find('\0') != std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+fs::path StaticFiles::resolve(std::string_view rel) const {
+  fs::path path = config_.root;
+  while (!rel.empty()) {
+    auto slash = rel.find('/');
+    std::string_view seg = rel.substr(0, slash);
+    rel = slash == std::string_view::npos ? std::string_view{} : rel.substr(slash + 1);
+    if (!seg.empty()) path /= std::string(seg);
   }
   return path;
 }
@@ -120,6 +128,14 @@ std::shared_ptr<const StaticFiles::Entry> StaticFiles::load(const fs::path& path
   }
   e->body = std::make_shared<const std::string>(std::move(data));
   e->checked_ms = steady_ms();
+  std::string head = "Content-Type: " + e->content_type + "\r\nETag: " + e->etag +
+                     "\r\nLast-Modified: " + e->last_modified + "\r\nCache-Control: " +
+                     config_.cache_control + "\r\n";
+  if (e->gzip_body) {
+    head += "Vary: Accept-Encoding\r\n";
+    e->gzip_head = std::make_shared<const std::string>(head + "Content-Encoding: gzip\r\n");
+  }
+  e->head = std::make_shared<const std::string>(std::move(head));
 
   if (size <= config_.cache_max_file) {
     std::lock_guard lock(mu_);
@@ -135,20 +151,16 @@ std::shared_ptr<const StaticFiles::Entry> StaticFiles::load(const fs::path& path
 
 Response StaticFiles::respond(const Request& req, const Entry& e) const {
   Response res;
-  res.set("content-type", e.content_type);
-  res.set("etag", e.etag);
-  res.set("last-modified", e.last_modified);
-  res.set("cache-control", config_.cache_control);
-  if (e.gzip_body) res.set("vary", "Accept-Encoding");
   const auto inm = req.header("if-none-match");
   const bool not_modified = !inm.empty() ? (inm.find(e.etag) != std::string_view::npos || inm == "*")
                                          : req.header("if-modified-since") == e.last_modified;
+  res.raw_headers = e.head;
   if (not_modified) {
     res.status = 304;
     return res;
   }
   if (e.gzip_body && accepts_gzip(req)) {
-    res.set("content-encoding", "gzip");
+    res.raw_headers = e.gzip_head;
     res.shared_body = e.gzip_body;
   } else {
     res.shared_body = e.body;
@@ -157,23 +169,21 @@ Response StaticFiles::respond(const Request& req, const Entry& e) const {
 }
 
 Response StaticFiles::serve(const Request& req, std::string_view rel) {
-  auto path = resolve(rel);
   // 404 with an empty body: the server renders its error page.
   Response missing;
   missing.status = 404;
-  if (!path) return missing;
-  const std::string key = path->string();
+  if (!is_safe_relative(rel)) return missing;
   std::shared_ptr<const Entry> entry;
   {
     std::lock_guard lock(mu_);
-    auto it = cache_.find(key);
+    auto it = cache_.find(rel);
     if (it != cache_.end()) entry = it->second;
   }
   const auto now = steady_ms();
   if (entry && now - entry->checked_ms > config_.revalidate_ms) {
     // Cheap check that the file has not changed (a publish may have rewritten it).
     std::error_code ec;
-    fs::path file = *path;
+    fs::path file = resolve(rel);
     if (fs::is_directory(file, ec)) file /= config_.index;
     const auto mtime = fs::last_write_time(file, ec);
     if (ec || mtime.time_since_epoch().count() != entry->mtime_ns) {
@@ -182,11 +192,11 @@ Response StaticFiles::serve(const Request& req, std::string_view rel) {
       auto refreshed = std::make_shared<Entry>(*entry);
       refreshed->checked_ms = now;
       std::lock_guard lock(mu_);
-      cache_[key] = refreshed;
+      cache_.insert_or_assign(std::string(rel), refreshed);
       entry = refreshed;
     }
   }
-  if (!entry) entry = load(*path, key);
+  if (!entry) entry = load(resolve(rel), rel);
   if (!entry) return missing;
   return respond(req, *entry);
 }

@@ -46,18 +46,26 @@ class StaticFiles {
   struct Entry {
     std::shared_ptr<const std::string> body;
     std::shared_ptr<const std::string> gzip_body;  // null when not worth it
+    // The response header lines, serialised once: plain and gzip variants.
+    std::shared_ptr<const std::string> head, gzip_head;
     std::string content_type, etag, last_modified;
     std::int64_t mtime_ns = 0;
     std::uintmax_t size = 0;
     std::int64_t checked_ms = 0;
   };
-  std::optional<std::filesystem::path> resolve(std::string_view relative_path) const;
+  static bool is_safe_relative(std::string_view relative_path);
+  std::filesystem::path resolve(std::string_view relative_path) const;
   std::shared_ptr<const Entry> load(const std::filesystem::path& path, std::string_view key);
   Response respond(const Request& req, const Entry& e) const;
 
   StaticFilesConfig config_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const Entry>> cache_;
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // relative path as asked → entry; found by string_view, so a hit allocates nothing.
+  std::unordered_map<std::string, std::shared_ptr<const Entry>, KeyHash, std::equal_to<>> cache_;
   std::size_t cached_bytes_ = 0;
 };
 
