@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A cached 10 KB HTML page: koban (a published file, served from its memory cache) vs the same
-# bytes as a static file from nginx with one worker. wrk, 64 connections, one thread.
+# bytes as a static file from nginx with one worker (koban with one I/O thread). wrk, 64
+# connections, one thread; access logs off on both.
 #   bench/http_bench.sh [seconds per run, default 10] [rounds, default 3]
 # Prints requests/s and p99 latency of each and ends with `ratio: X` (koban ÷ nginx req/s,
 # best round of each).
@@ -39,7 +40,8 @@ cp "$work/data/public/news/page.html" "$work/www/news/page.html"
 
 kport=$(bench_free_port)
 nport=$(bench_free_port)
-KOBAN_SERVER_ACCESS_LOG=off "$koban" serve --data "$work/data" --listen "127.0.0.1:$kport" >"$work/koban.log" 2>&1 &
+# One I/O thread, like nginx's one worker: the same share of the two cores, wrk has the rest.
+KOBAN_SERVER_IO_THREADS=1 KOBAN_SERVER_ACCESS_LOG=off "$koban" serve --data "$work/data" --listen "127.0.0.1:$kport" >"$work/koban.log" 2>&1 &
 kpid=$!
 cat >"$work/nginx.conf" <<CONF
 worker_processes 1;
