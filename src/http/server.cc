@@ -165,6 +165,7 @@ struct Loop {
   std::unordered_set<Conn*> conns;  // declared first: destroyed after io's pending sessions
   asio::io_context io{1};
   std::thread thread;
+  std::array<char, 16 * 1024> scratch;  // where idle connections' next bytes are read
 };
 
 struct Server::Impl {
@@ -193,6 +194,7 @@ struct Server::Impl {
   Awaitable<> accept_loop();
   Awaitable<> sweep(Loop& loop);
   Awaitable<> session(Socket socket, Loop& loop);
+  Awaitable<bool> serve_one(Conn& conn, beast::flat_buffer& buffer, const std::string& remote, int& served);
   Response error(const Request& req, int status, std::string_view message) {
     Response r;
     try {
@@ -286,216 +288,236 @@ Awaitable<> Server::Impl::session(Socket socket, Loop& loop) {
 
   auto& stream = conn.socket;
   beast::error_code ec;
+  stream.non_blocking(true, ec);  // the one synchronous read below must never block
   std::string remote;
   {
     auto ep = stream.remote_endpoint(ec);
     if (!ec) remote = ep.address().to_string();
   }
-  beast::flat_buffer buffer(8192);
-  std::string head;
+  beast::flat_buffer buffer;
   int served = 0;
 
   for (;;) {
-    // 1. Wait for the first byte of the next request (keep-alive idle time).
+    // 1. Wait for the next request (keep-alive idle time). Idle connections hold no read
+    // buffer: bytes are read into the loop's scratch space and only what arrived is kept.
     if (buffer.size() == 0) {
       if (stopping) co_return;
-      conn.idle = true;
-      conn.deadline = Clock::now() + (served == 0 ? config.request_timeout : config.idle_timeout);
-      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(8192), use_aw);
-      conn.idle = false;
-      if (rec) co_return;  // closed, idle timeout or shutdown
-      buffer.commit(n);
+      buffer.shrink_to_fit();
+      beast::error_code rec;
+      std::size_t n = served > 0 ? stream.read_some(asio::buffer(loop.scratch), rec) : 0;
+      if (served == 0 || rec == asio::error::would_block) {
+        conn.idle = true;
+        conn.deadline = Clock::now() + (served == 0 ? config.request_timeout : config.idle_timeout);
+        auto [wec] = co_await stream.async_wait(tcp::socket::wait_read, use_aw);
+        conn.idle = false;
+        if (wec) co_return;  // idle timeout or shutdown
+        n = stream.read_some(asio::buffer(loop.scratch), rec);
+        if (rec == asio::error::would_block) continue;
+      }
+      if (rec || n == 0) co_return;  // closed by the client
+      buffer.commit(asio::buffer_copy(buffer.prepare(n), asio::buffer(loop.scratch.data(), n)));
     }
 
-    // 2. Read the header within request_timeout: a slow client is dropped, others go on.
-    const auto started_at = std::chrono::steady_clock::now();
-    bhttp::request_parser<bhttp::buffer_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-    // Tightened per route below. Beast may parse the first chunk header of a chunked body
-    // together with the request header, so the first limit is the largest any route allows,
-    // and the route's own limit is checked again once the body is in.
-    parser.body_limit(largest_body);
-    conn.deadline = Clock::now() + config.request_timeout;
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_aw);
-    conn.deadline = Clock::time_point::max();
-
-    Request req;
-    req.remote_addr = remote;
-    bool keep_alive = false;
-    Response res;
-    const Route* route = nullptr;
-    bool read_body = false;
-
-    if (hec) {
-      if (hec == asio::error::eof ||
-          hec == asio::error::connection_reset || hec == asio::error::operation_aborted)
-        co_return;
-      const int status = hec == bhttp::error::header_limit ? 431
-                         : hec == bhttp::error::body_limit   ? 413
-                                                             : 400;
-      res = error(req, status, default_error_message(status));
-      res.close = true;
-    } else {
-      auto& h = parser.get();
-      req.method = std::string(h.method_string());
-      req.target = std::string(h.target());
-      const auto q = req.target.find('?');
-      req.path = req.target.substr(0, q);
-      if (q != std::string::npos) req.query = req.target.substr(q + 1);
-      for (const auto& field : h) {
-        std::string name(field.name_string());
-        for (auto& c : name)
-          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-        req.headers.emplace_back(std::move(name), std::string(field.value()));
-      }
-      keep_alive = h.keep_alive();
-
-      if (req.path.empty() || req.path.front() != '/') {
-        res = error(req, 400, "リクエストの形式が正しくありません。");
-        res.close = true;
-      } else {
-        auto match = router.match(req.method, req.path, &req.params);
-        route = match.route;
-        if (!route) {
-          req.route = match.method_not_allowed ? "(405)" : "(404)";
-          if (match.method_not_allowed) {
-            res = error(req, 405, "この操作はできません。");
-            res.set("allow", match.allow);
-          } else {
-            res = error(req, 404, "お探しのページは見つかりませんでした。");
-          }
-          // A body we did not read would be taken for the next request.
-          if (!parser.is_done()) res.close = true;
-        } else {
-          req.route = route->pattern;
-          const auto length = parser.content_length();
-          if (length && *length > route->options.max_body) {
-            res = error(req, 413, default_error_message(413));
-            res.close = true;
-            route = nullptr;  // refused: the handler does not run
-          } else if (!parser.is_done()) {
-            read_body = true;
-          }
-        }
-      }
-    }
-
-    // 3. The body, within a deadline that grows with its allowed size. It is read in slices:
-    // multipart uploads stream into the form parser (files go to temp files), other bodies
-    // are collected up to the route's limit.
-    std::string body;
-    if (read_body) {
-      parser.body_limit(route->options.max_body);
-      if (expects_continue(parser)) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()), use_aw);
-      }
-      const auto allowance = std::chrono::milliseconds(
-          route->options.max_body * 1000 / std::max<std::size_t>(config.min_body_rate, 1));
-      conn.deadline = Clock::now() + config.request_timeout + allowance;
-
-      std::optional<forms::MultipartParser> multipart;
-      if (route->options.multipart) {
-        const auto content_type = parser.get()[bhttp::field::content_type];
-        if (beast::iequals(content_type.substr(0, 19), "multipart/form-data")) {
-          auto boundary = forms::multipart_boundary(content_type);
-          forms::MultipartLimits limits = config.upload_limits;
-          limits.max_total_bytes = route->options.max_body;
-          multipart.emplace(boundary ? *boundary : std::string{}, limits, config.upload_temp_dir);
-        }
-      }
-      std::optional<Error> body_error;
-      bool client_gone = false;
-      std::array<char, 64 * 1024> slice;
-      while (!parser.is_done()) {
-        parser.get().body().data = slice.data();
-        parser.get().body().size = slice.size();
-        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_aw);
-        if (bec == bhttp::error::need_buffer) bec = {};
-        if (bec == bhttp::error::body_limit) {
-          body_error = Error{ErrorCode::too_large, std::string(default_error_message(413))};
-          break;
-        }
-        if (bec) {
-          client_gone = true;  // timeout or the client went away: nothing to answer
-          break;
-        }
-        const std::string_view got(slice.data(), slice.size() - parser.get().body().size);
-        if (multipart) {
-          if (auto r = multipart->feed(got); !r) {
-            body_error = r.error();
-            break;
-          }
-        } else if (body.size() + got.size() > route->options.max_body) {
-          body_error = Error{ErrorCode::too_large, std::string(default_error_message(413))};
-          break;
-        } else {
-          body.append(got);
-        }
-      }
-      conn.deadline = Clock::time_point::max();
-      if (client_gone) co_return;
-      if (!body_error && multipart) {
-        auto form = multipart->finish();
-        if (form) {
-          req.upload = std::make_shared<forms::MultipartForm>(std::move(*form));
-        } else {
-          body_error = form.error();
-        }
-      }
-      if (body_error) {
-        const int status = body_error->code == ErrorCode::too_large ? 413
-                           : body_error->code == ErrorCode::unavailable ? 503 : 400;
-        res = error(req, status, body_error->message);
-        res.close = true;  // the rest of the body was not read
-        route = nullptr;
-      }
-    }
-
-    // 4. The handler: blocking ones on the handler pool, fast ones right here.
-    if (route) {
-      req.body = std::move(body);
-      if (route->options.blocking) {
-        res = co_await asio::co_spawn(
-            handler_pool->get_executor(),
-            [this, route, &req]() -> asio::awaitable<Response> { co_return call_handler(*route, req); },
-            asio::use_awaitable_t<Executor>{});
-      } else {
-        res = call_handler(*route, req);
-      }
-    }
-
-    // A handler may answer just a status (e.g. 404): the error page is made here, once.
-    if (res.status >= 400 && res.body_view().empty() && res.status != 405) {
-      Response page = error(req, res.status, default_error_message(res.status));
-      for (auto& [k, v] : res.headers)
-        if (k != "content-type") page.set(k, v);
-      page.close = res.close;
-      res = std::move(page);
-    }
-
-    // 5. The response.
-    ++served;
-    if (stopping || served >= config.max_requests_per_connection || res.close) keep_alive = false;
-    const bool head_only = req.method == "HEAD";
-    serialize_head(res, keep_alive, head_only, head);
-    const std::string_view out_body = res.body_view();
-    const bool send_body = !head_only && !out_body.empty() && res.status != 204 && res.status != 304;
-    conn.deadline = Clock::now() + config.request_timeout + std::chrono::milliseconds(
-        out_body.size() * 1000 / std::max<std::size_t>(config.min_body_rate, 1));
-    std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
-                                              asio::buffer(out_body.data(), send_body ? out_body.size() : 0)};
-    auto [wec, wn] = co_await asio::async_write(stream, buffers, use_aw);
-    conn.deadline = Clock::time_point::max();
-
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
-    if (metrics) metrics->observe_request(req.route.empty() ? "(error)" : req.route, res.status, seconds);
-    if (access_log) access_log->write(req, res.status, send_body ? out_body.size() : 0, seconds);
-
-    if (wec || !keep_alive) break;
+    if (!co_await serve_one(conn, buffer, remote, served)) break;
   }
   stream.shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// One request on conn, its bytes starting in buffer. Returns whether to keep the connection.
+// A coroutine of its own so that the request state (parser, request, response) lives only
+// while a request is served, not while the connection waits idle.
+Awaitable<bool> Server::Impl::serve_one(Conn& conn, beast::flat_buffer& buffer, const std::string& remote, int& served) {
+  auto& stream = conn.socket;
+  std::string head;
+  // 2. Read the header within request_timeout: a slow client is dropped, others go on.
+  const auto started_at = std::chrono::steady_clock::now();
+  bhttp::request_parser<bhttp::buffer_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+  // Tightened per route below. Beast may parse the first chunk header of a chunked body
+  // together with the request header, so the first limit is the largest any route allows,
+  // and the route's own limit is checked again once the body is in.
+  parser.body_limit(largest_body);
+  conn.deadline = Clock::now() + config.request_timeout;
+  auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_aw);
+  conn.deadline = Clock::time_point::max();
+
+  Request req;
+  req.remote_addr = remote;
+  bool keep_alive = false;
+  Response res;
+  const Route* route = nullptr;
+  bool read_body = false;
+
+  if (hec) {
+    if (hec == asio::error::eof ||
+        hec == asio::error::connection_reset || hec == asio::error::operation_aborted)
+      co_return false;
+    const int status = hec == bhttp::error::header_limit ? 431
+                       : hec == bhttp::error::body_limit   ? 413
+                                                           : 400;
+    res = error(req, status, default_error_message(status));
+    res.close = true;
+  } else {
+    auto& h = parser.get();
+    req.method = std::string(h.method_string());
+    req.target = std::string(h.target());
+    const auto q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    for (const auto& field : h) {
+      std::string name(field.name_string());
+      for (auto& c : name)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      req.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    keep_alive = h.keep_alive();
+
+    if (req.path.empty() || req.path.front() != '/') {
+      res = error(req, 400, "リクエストの形式が正しくありません。");
+      res.close = true;
+    } else {
+      auto match = router.match(req.method, req.path, &req.params);
+      route = match.route;
+      if (!route) {
+        req.route = match.method_not_allowed ? "(405)" : "(404)";
+        if (match.method_not_allowed) {
+          res = error(req, 405, "この操作はできません。");
+          res.set("allow", match.allow);
+        } else {
+          res = error(req, 404, "お探しのページは見つかりませんでした。");
+        }
+        // A body we did not read would be taken for the next request.
+        if (!parser.is_done()) res.close = true;
+      } else {
+        req.route = route->pattern;
+        const auto length = parser.content_length();
+        if (length && *length > route->options.max_body) {
+          res = error(req, 413, default_error_message(413));
+          res.close = true;
+          route = nullptr;  // refused: the handler does not run
+        } else if (!parser.is_done()) {
+          read_body = true;
+        }
+      }
+    }
+  }
+
+  // 3. The body, within a deadline that grows with its allowed size. It is read in slices:
+  // multipart uploads stream into the form parser (files go to temp files), other bodies
+  // are collected up to the route's limit.
+  std::string body;
+  if (read_body) {
+    parser.body_limit(route->options.max_body);
+    if (expects_continue(parser)) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()), use_aw);
+    }
+    const auto allowance = std::chrono::milliseconds(
+        route->options.max_body * 1000 / std::max<std::size_t>(config.min_body_rate, 1));
+    conn.deadline = Clock::now() + config.request_timeout + allowance;
+
+    std::optional<forms::MultipartParser> multipart;
+    if (route->options.multipart) {
+      const auto content_type = parser.get()[bhttp::field::content_type];
+      if (beast::iequals(content_type.substr(0, 19), "multipart/form-data")) {
+        auto boundary = forms::multipart_boundary(content_type);
+        forms::MultipartLimits limits = config.upload_limits;
+        limits.max_total_bytes = route->options.max_body;
+        multipart.emplace(boundary ? *boundary : std::string{}, limits, config.upload_temp_dir);
+      }
+    }
+    std::optional<Error> body_error;
+    bool client_gone = false;
+    // On the heap, not in the coroutine frame: only connections reading a body pay for it.
+    auto slice_memory = std::make_unique<std::array<char, 64 * 1024>>();
+    auto& slice = *slice_memory;
+    while (!parser.is_done()) {
+      parser.get().body().data = slice.data();
+      parser.get().body().size = slice.size();
+      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_aw);
+      if (bec == bhttp::error::need_buffer) bec = {};
+      if (bec == bhttp::error::body_limit) {
+        body_error = Error{ErrorCode::too_large, std::string(default_error_message(413))};
+        break;
+      }
+      if (bec) {
+        client_gone = true;  // timeout or the client went away: nothing to answer
+        break;
+      }
+      const std::string_view got(slice.data(), slice.size() - parser.get().body().size);
+      if (multipart) {
+        if (auto r = multipart->feed(got); !r) {
+          body_error = r.error();
+          break;
+        }
+      } else if (body.size() + got.size() > route->options.max_body) {
+        body_error = Error{ErrorCode::too_large, std::string(default_error_message(413))};
+        break;
+      } else {
+        body.append(got);
+      }
+    }
+    conn.deadline = Clock::time_point::max();
+    if (client_gone) co_return false;
+    if (!body_error && multipart) {
+      auto form = multipart->finish();
+      if (form) {
+        req.upload = std::make_shared<forms::MultipartForm>(std::move(*form));
+      } else {
+        body_error = form.error();
+      }
+    }
+    if (body_error) {
+      const int status = body_error->code == ErrorCode::too_large ? 413
+                         : body_error->code == ErrorCode::unavailable ? 503 : 400;
+      res = error(req, status, body_error->message);
+      res.close = true;  // the rest of the body was not read
+      route = nullptr;
+    }
+  }
+
+  // 4. The handler: blocking ones on the handler pool, fast ones right here.
+  if (route) {
+    req.body = std::move(body);
+    if (route->options.blocking) {
+      res = co_await asio::co_spawn(
+          handler_pool->get_executor(),
+          [this, route, &req]() -> asio::awaitable<Response> { co_return call_handler(*route, req); },
+          asio::use_awaitable_t<Executor>{});
+    } else {
+      res = call_handler(*route, req);
+    }
+  }
+
+  // A handler may answer just a status (e.g. 404): the error page is made here, once.
+  if (res.status >= 400 && res.body_view().empty() && res.status != 405) {
+    Response page = error(req, res.status, default_error_message(res.status));
+    for (auto& [k, v] : res.headers)
+      if (k != "content-type") page.set(k, v);
+    page.close = res.close;
+    res = std::move(page);
+  }
+
+  // 5. The response.
+  ++served;
+  if (stopping || served >= config.max_requests_per_connection || res.close) keep_alive = false;
+  const bool head_only = req.method == "HEAD";
+  serialize_head(res, keep_alive, head_only, head);
+  const std::string_view out_body = res.body_view();
+  const bool send_body = !head_only && !out_body.empty() && res.status != 204 && res.status != 304;
+  conn.deadline = Clock::now() + config.request_timeout + std::chrono::milliseconds(
+      out_body.size() * 1000 / std::max<std::size_t>(config.min_body_rate, 1));
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                            asio::buffer(out_body.data(), send_body ? out_body.size() : 0)};
+  auto [wec, wn] = co_await asio::async_write(stream, buffers, use_aw);
+  conn.deadline = Clock::time_point::max();
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+  if (metrics) metrics->observe_request(req.route.empty() ? "(error)" : req.route, res.status, seconds);
+  if (access_log) access_log->write(req, res.status, send_body ? out_body.size() : 0, seconds);
+
+  co_return !wec && keep_alive;
 }
 
 Server::Server(ServerConfig config, const Router& router, Metrics* metrics)
