@@ -35,13 +35,6 @@ http::Response page(const web::Templates& t, const Config& config, std::string_v
   return http::Response::html(200, std::move(*html));
 }
 
-http::Response error_status(const Error& e) {
-  http::Response r;
-  r.status = e.code == ErrorCode::not_found ? 404 : e.code == ErrorCode::unavailable ? 503
-           : e.code == ErrorCode::invalid_argument ? 400 : 500;
-  return r;
-}
-
 }  // namespace
 
 std::optional<http::Response> refuse_unless_local(const http::Request& req) {
@@ -72,7 +65,7 @@ void add_admin_mail_routes(http::Router& router, store::Database& db, const Conf
       q.before_id = v;
     }
     auto list = mail::list_mail(db, q);
-    if (!list) return error_status(list.error());
+    if (!list) return http::response_for(list.error());
     nlohmann::json mails = nlohmann::json::array();
     for (const auto& m : *list) {
       mails.push_back({{"id", m.id}, {"created", jst_text(m.created_at)}, {"recipient", m.recipient},
@@ -104,7 +97,7 @@ void add_admin_mail_routes(http::Router& router, store::Database& db, const Conf
       id = id * 10 + (c - '0');
     }
     auto m = mail::get_mail(db, id);
-    if (!m) return error_status(m.error());
+    if (!m) return http::response_for(m.error());
     const auto v = mail::view_message(m->message);
     nlohmann::json attachments = v.attachments;
     nlohmann::json data = {

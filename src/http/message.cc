@@ -120,6 +120,29 @@ Response Response::redirect(std::string location, int status) {
   return r;
 }
 
+int status_for(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::invalid_argument: return 400;
+    case ErrorCode::unauthenticated: return 401;
+    case ErrorCode::permission_denied: return 403;
+    case ErrorCode::not_found: return 404;
+    case ErrorCode::conflict: return 409;
+    case ErrorCode::too_large: return 413;
+    case ErrorCode::rate_limited: return 429;
+    case ErrorCode::unavailable: return 503;
+    case ErrorCode::timeout: return 504;
+    case ErrorCode::internal: return 500;
+  }
+  return 500;
+}
+
+Response response_for(const Error& error) {
+  Response r;
+  r.status = status_for(error);
+  if (r.status == 503) r.set("retry-after", "30");
+  return r;
+}
+
 std::optional<std::string> percent_decode(std::string_view in) {
   std::string out;
   out.reserve(in.size());

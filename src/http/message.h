@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/result.h"
+
 namespace koban::http {
 namespace forms {
 struct MultipartForm;
@@ -61,6 +63,14 @@ struct Response {
   static Response json(int status, std::string body);
   static Response redirect(std::string location, int status = 303);
 };
+
+// The HTTP status for an error from a service: invalid_argument → 400, unauthenticated → 401,
+// permission_denied → 403, not_found → 404, conflict → 409, too_large → 413,
+// rate_limited → 429, unavailable (database full or read-only ...) → 503, timeout → 504,
+// internal → 500.
+int status_for(const Error& error);
+// A response with only that status: the server renders the Japanese error page (or JSON).
+Response response_for(const Error& error);
 
 // Percent-decodes a path segment or query component ('+' stays '+'); nullopt on bad escapes.
 std::optional<std::string> percent_decode(std::string_view in);

@@ -33,6 +33,13 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 curl -s "http://127.0.0.1:$port/admin/mail" | grep -q 'demo.taro@example.jp' || fail "/admin/mail lists the demo mail"
+# A worker beside the server on the same data directory (scale-out shape), stopped by SIGTERM.
+"$koban" worker --data "$work/data" >"$work/worker.log" 2>&1 &
+wpid=$!
+for _ in $(seq 1 50); do grep -q 'worker ready' "$work/worker.log" && break; sleep 0.1; done
+grep -q 'worker ready' "$work/worker.log" || fail "koban worker did not start: $(cat "$work/worker.log")"
+kill -TERM "$wpid"
+wait "$wpid" || fail "worker exit status after SIGTERM"
 grep -q '"path":"/healthz"' "$work/data/logs/access.log" || sleep 1.2
 curl -s -o /dev/null "http://127.0.0.1:$port/healthz"
 kill -TERM "$pid"
