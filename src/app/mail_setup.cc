@@ -1,5 +1,7 @@
 #include "app/mail_setup.h"
 
+#include "core/text.h"
+
 #include <cstdio>
 
 namespace koban::app {
@@ -16,11 +18,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
+using text::trim;
 
 Result<int> positive(std::string_view v, std::string_view what) {
   int n = 0;

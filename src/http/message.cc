@@ -1,20 +1,13 @@
 #include "http/message.h"
 
+#include "core/text.h"
+
 #include <cstdio>
 
 namespace koban::http {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
+using text::iequals;
 
 std::string_view find_header(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers)

@@ -1,5 +1,7 @@
 #include "mail/message_view.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 
 #include "mail/encoding.h"
@@ -8,11 +10,7 @@
 namespace koban::mail {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string lower(std::string_view s) { return text::to_lower(s); }
 
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -1,5 +1,7 @@
 #include "mail/mime.h"
 
+#include "core/text.h"
+
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -36,11 +38,7 @@ bool has_line_break(std::string_view v) {
   return v.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using text::iequals;
 
 // Headers the builder owns; extras may not set them (a second From or Content-Type would
 // let a template author, or an attacker who controls one, change how the message is read).

@@ -425,11 +425,10 @@ DomainQueue* pick(Run& run) {
   return nullptr;
 }
 
-awaitable<void> session(asio::io_context& io, Run& run, DomainQueue& q, const SmtpConfig& cfg,
+// `first` was claimed by the caller before this coroutine started, so that other workers
+// never open a session for a job that is already taken.
+awaitable<void> session(asio::io_context& io, Run& run, DomainQueue& q, Job first, const SmtpConfig& cfg,
                         asio::ssl::context& ssl) {
-  // Claim the first job before connecting, so that other workers see what is left.
-  Job first = std::move(q.jobs.front());
-  q.jobs.pop_front();
   auto conn = std::make_shared<Connection>(io, cfg, ssl);
   auto opened = co_await conn->open();
   if (!opened) {
@@ -467,8 +466,10 @@ awaitable<void> session(asio::io_context& io, Run& run, DomainQueue& q, const Sm
 
 awaitable<void> worker(asio::io_context& io, Run& run, const SmtpConfig& cfg, asio::ssl::context& ssl) {
   while (DomainQueue* q = pick(run)) {
+    Job first = std::move(q->jobs.front());
+    q->jobs.pop_front();
     ++q->active;
-    co_await session(io, run, *q, cfg, ssl);
+    co_await session(io, run, *q, std::move(first), cfg, ssl);
     --q->active;
   }
 }

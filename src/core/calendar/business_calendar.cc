@@ -1,5 +1,7 @@
 #include "core/calendar/business_calendar.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -8,11 +10,7 @@
 namespace koban::calendar {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using text::trim;
 
 bool small_int(std::string_view s, int& out) {
   if (s.empty() || s.size() > 2) return false;

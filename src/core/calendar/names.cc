@@ -1,5 +1,7 @@
 #include "core/calendar/names.h"
 
+#include "core/text.h"
+
 #include <string>
 
 namespace koban::calendar {
@@ -12,12 +14,7 @@ constexpr const char* kMonthsEn[] = {"January", "February", "March",     "April"
                                      "May",     "June",     "July",      "August",
                                      "September", "October", "November", "December"};
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+std::string lower(std::string_view s) { return text::to_lower(s); }
 
 // Full name, full name + "s", or the first three letters.
 bool matches(std::string_view full, const std::string& word) {

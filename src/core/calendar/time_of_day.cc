@@ -1,15 +1,13 @@
 #include "core/calendar/time_of_day.h"
 
+#include "core/text.h"
+
 #include <cstdio>
 
 namespace koban::calendar {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using text::trim;
 
 bool digits(std::string_view s, int& out) {
   if (s.empty() || s.size() > 2) return false;

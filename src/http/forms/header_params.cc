@@ -1,5 +1,7 @@
 #include "http/forms/header_params.h"
 
+#include "core/text.h"
+
 #include <cstring>
 
 #include "http/forms/utf8.h"
@@ -13,19 +15,9 @@ bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
+std::string lower(std::string_view s) { return text::to_lower(s); }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
+using text::iequals;
 
 bool is_ctl(char c) { return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F; }
 

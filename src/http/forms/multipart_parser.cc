@@ -1,5 +1,7 @@
 #include "http/forms/multipart_parser.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -24,22 +26,9 @@ std::string size_text(std::uint64_t bytes) {
   return std::to_string(bytes) + " バイト";
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
+using text::iequals;
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+std::string_view trim_ows(std::string_view s) { return text::trim(s); }
 
 Error bad_header() { return Error::invalid("フォームの項目のヘッダーの形式が正しくありません。"); }
 Error bad_utf8() { return Error::invalid("入力に UTF-8 として正しくない文字が含まれています。"); }
