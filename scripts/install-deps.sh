@@ -13,7 +13,7 @@ packages=(
   # tests
   libgtest-dev libgmock-dev googletest postgresql postfix clang-14 libclang-rt-14-dev
   # tools used by scripts and tests
-  curl procps iproute2 openssl
+  curl procps iproute2 openssl python3
 )
 
 missing=()
