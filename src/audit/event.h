@@ -23,15 +23,15 @@ enum class Outcome { ok, refused };
 const char* to_string(Outcome o);  // "ok" | "refused"
 
 struct Event {
-  std::optional<std::int64_t> actor_id;  // the person; nullopt for the system or anonymous
-  std::string actor_name;                // as it was at the time (names change, the log does not)
-  std::optional<std::int64_t> unit_id;   // the unit the actor was acting for
-  std::string unit_name;
-  std::string action;       // "<module>.<object>.<verb>": lower-case ASCII, digits, '.', '_', '-'
-  std::string object_type;  // "article", "person", ... (may be empty)
-  std::string object_id;    // text, so any kind of key fits (may be empty)
-  std::string summary;      // short before/after text, e.g. "役割: 職員 → 所属長"
-  std::string address;      // client IP address ("" for the system)
+  std::optional<std::int64_t> actor_id{};  // the person; nullopt for the system or anonymous
+  std::string actor_name{};                // as it was at the time (names change, the log does not)
+  std::optional<std::int64_t> unit_id{};   // the unit the actor was acting for
+  std::string unit_name{};
+  std::string action{};       // "<module>.<object>.<verb>": lower-case ASCII, digits, '.', '_', '-'
+  std::string object_type{};  // "article", "person", ... (may be empty)
+  std::string object_id{};    // text, so any kind of key fits (may be empty)
+  std::string summary{};      // short before/after text, e.g. "役割: 職員 → 所属長"
+  std::string address{};      // client IP address ("" for the system)
   Outcome outcome = Outcome::ok;  // refused: a denied attempt (wrong password, no permission)
 };
 

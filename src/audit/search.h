@@ -24,19 +24,19 @@
 namespace koban::audit {
 
 struct Filter {
-  std::optional<Instant> from;  // at >= from
-  std::optional<Instant> to;    // at < to
-  std::optional<std::int64_t> actor_id;
-  std::optional<std::int64_t> unit_id;
-  std::string action_prefix;  // "auth." matches "auth.login", "auth.logout"; case-insensitive
-  std::string object_type;    // exact
-  std::string object_id;      // exact (needs object_type to use the index, works without)
-  std::string text;           // substring of summary, actor name or object id (case-sensitive)
-  std::optional<Outcome> outcome;
+  std::optional<Instant> from{};  // at >= from
+  std::optional<Instant> to{};    // at < to
+  std::optional<std::int64_t> actor_id{};
+  std::optional<std::int64_t> unit_id{};
+  std::string action_prefix{};  // "auth." matches "auth.login", "auth.logout"; case-insensitive
+  std::string object_type{};    // exact
+  std::string object_id{};      // exact (needs object_type to use the index, works without)
+  std::string text{};           // substring of summary, actor name or object id (case-sensitive)
+  std::optional<Outcome> outcome{};
 };
 
 struct PageRequest {
-  std::optional<std::int64_t> before_seq;  // older than this seq; nullopt = newest
+  std::optional<std::int64_t> before_seq{};  // older than this seq; nullopt = newest
   int limit = 50;                          // clamped to 1..kMaxPageLimit
 };
 
