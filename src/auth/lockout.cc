@@ -28,6 +28,13 @@ Result<std::optional<Instant>> Lockout::locked_until(store::Session& s, std::str
 
 Result<std::optional<Instant>> Lockout::record_failure(store::Session& s, std::string_view key,
                                                        Instant now) const {
+  // Lock the row first (creating it if needed): on PostgreSQL (READ COMMITTED) a concurrent
+  // failure for the same key waits here and then reads the committed count, so parallel
+  // guesses cannot overwrite each other's count. SQLite has a single writer anyway.
+  KOBAN_TRY(s.exec("INSERT INTO login_failures (failure_key, failures, last_failure_at, locked_until)"
+                   " VALUES (?, 0, ?, NULL) ON CONFLICT (failure_key) DO UPDATE SET"
+                   " failures = login_failures.failures",
+                   key, to_unix(now)));
   KOBAN_ASSIGN(auto rows, s.query("SELECT failures, last_failure_at, locked_until FROM login_failures"
                                   " WHERE failure_key = ?", key));
   int failures = 0;

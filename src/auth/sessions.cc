@@ -1,5 +1,7 @@
 #include "auth/sessions.h"
 
+#include <algorithm>
+
 #include "auth/random_bytes.h"
 
 namespace koban::auth {
@@ -147,6 +149,37 @@ Result<std::int64_t> SessionStore::destroy_all(store::Database& db, std::int64_t
     return ok();
   }));
   return n;
+}
+
+Result<std::int64_t> SessionStore::destroy_others(store::Database& db, std::int64_t person_id,
+                                                  std::string_view keep_token) const {
+  const std::string keep = sha256_hex(keep_token);
+  std::int64_t n = 0;
+  KOBAN_TRY(db.write([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(n, s.exec("DELETE FROM sessions WHERE person_id = ? AND token_hash <> ?",
+                           person_id, keep));
+    return ok();
+  }));
+  return n;
+}
+
+Result<std::vector<SessionInfo>> SessionStore::list(store::Database& db, std::int64_t person_id,
+                                                    Instant now, int limit) const {
+  std::vector<SessionInfo> out;
+  KOBAN_TRY(db.read([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto rows, s.query(std::string("SELECT ") + kColumns +
+                                        " FROM sessions WHERE person_id = ? AND idle_expires_at > ?"
+                                        " AND absolute_expires_at > ?"
+                                        " ORDER BY created_at DESC, token_hash LIMIT ?",
+                                    person_id, to_unix(now), to_unix(now),
+                                    std::clamp(limit, 1, 1000)));
+    for (const auto& r : rows) {
+      out.push_back(from_row(r));
+      out.back().csrf_secret.clear();  // a list is for display only
+    }
+    return ok();
+  }));
+  return out;
 }
 
 Result<std::int64_t> SessionStore::purge_expired(store::Database& db, Instant now) const {

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/time.h"
 #include "store/database.h"
@@ -68,6 +69,12 @@ class SessionStore {
   // Returns how many sessions ended.
   Result<std::int64_t> destroy_all(store::Session& s, std::int64_t person_id) const;
   Result<std::int64_t> destroy_all(store::Database& db, std::int64_t person_id) const;
+  // Ends every session of the person except `keep_token`'s (after a password change).
+  Result<std::int64_t> destroy_others(store::Database& db, std::int64_t person_id,
+                                      std::string_view keep_token) const;
+  // The person's live sessions, newest first ("where am I logged in"), at most `limit`.
+  Result<std::vector<SessionInfo>> list(store::Database& db, std::int64_t person_id, Instant now,
+                                        int limit = 50) const;
   // Deletes expired rows (run from a scheduled job).
   Result<std::int64_t> purge_expired(store::Database& db, Instant now) const;
 

@@ -71,8 +71,12 @@ Result<TotpCheck> TotpStore::verify(store::Database& db, std::int64_t person_id,
       result = locked ? TotpCheck::locked : TotpCheck::wrong;
       return ok();
     }
-    KOBAN_TRY(s.exec("UPDATE totp_secrets SET last_step = ?, confirmed = 1 WHERE person_id = ?",
-                     *step, person_id));
+    // Conditional: of two concurrent requests with the same code only one changes the row
+    // (PostgreSQL re-checks the WHERE after waiting for the other's row lock).
+    KOBAN_ASSIGN(auto changed, s.exec("UPDATE totp_secrets SET last_step = ?, confirmed = 1"
+                                      " WHERE person_id = ? AND (last_step IS NULL OR last_step < ?)",
+                                      *step, person_id, *step));
+    if (changed == 0) return ok();  // replayed concurrently: stays `wrong`
     KOBAN_TRY(lockout_.reset(s, key));
     result = TotpCheck::ok;
     return ok();

@@ -2,6 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "auth/credentials.h"
 #include "auth_fixture.h"
 
@@ -196,6 +199,36 @@ TEST_P(CredentialsTest, LoginRehashesWithNewParameters) {
   EXPECT_NE(before, after);
   EXPECT_FALSE(needs_rehash(after, c.hash));
   EXPECT_EQ(stronger.login(*db_, 1, "Sakura2026", "192.0.2.1", kT0 + 2s)->outcome, LoginOutcome::ok);
+}
+
+TEST_P(CredentialsTest, ConcurrentFailuresAreAllCounted) {
+  // Parallel guesses must not overwrite each other's count (a lost update would let an
+  // attacker try more passwords than the threshold). Each thread uses its own connection.
+  CredentialsConfig c = fast_config();
+  c.account_lockout.threshold = 1000;  // count only, never lock
+  c.address_lockout.threshold = 1000;
+  Credentials creds(c);
+  ASSERT_OK(db_->write([&](store::Session& s) { return creds.set_password(s, 1, "x", "Sakura2026", kT0); }));
+  constexpr int kThreads = 4, kEach = 5;
+  std::vector<std::thread> threads;
+  std::atomic<int> errors{0};
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&] {
+      for (int j = 0; j < kEach; ++j)
+        if (!creds.login(*db_, 1, "bad", "192.0.2.77", kT0 + 1s)) ++errors;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(count("SELECT failures FROM login_failures WHERE failure_key = 'person:1'"), kThreads * kEach);
+  EXPECT_EQ(count("SELECT failures FROM login_failures WHERE failure_key = 'addr:192.0.2.77'"), kThreads * kEach);
+  // Once lapsed, purge removes the counters.
+  Lockout lockout(c.account_lockout);
+  ASSERT_OK(db_->write([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto n, lockout.purge(s, kT0 + 1h));
+    EXPECT_EQ(n, 2);
+    return ok();
+  }));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM login_failures"), 0);
 }
 
 KOBAN_BACKEND_TESTS(CredentialsTest);

@@ -99,6 +99,22 @@ TEST_P(SessionsTest, DestroyAndDestroyAll) {
   ASSERT_OK(store_.destroy(*db_, "not a token"));  // harmless
 }
 
+TEST_P(SessionsTest, ListAndDestroyOthersKeepTheCurrentSession) {
+  std::string first = create(1, kT0), second = create(1, kT0 + 1min), other = create(2, kT0);
+  auto listed = store_.list(*db_, 1, kT0 + 2min);
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].token_hash, sha256_hex(second));  // newest first
+  EXPECT_TRUE((*listed)[0].csrf_secret.empty());
+  EXPECT_EQ(store_.list(*db_, 1, kT0 + 30min + 30s)->size(), 1u);  // the first one is idle by then
+  auto n = store_.destroy_others(*db_, 1, second);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1);
+  EXPECT_FALSE(alive(first, kT0 + 3min));
+  EXPECT_TRUE(alive(second, kT0 + 3min));
+  EXPECT_TRUE(alive(other, kT0 + 3min));
+}
+
 TEST_P(SessionsTest, PurgeRemovesOnlyExpiredSessions) {
   std::string old_one = create(1, kT0);
   std::string fresh = create(2, kT0 + 1h);
