@@ -1,6 +1,7 @@
 #include "audit/verify.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "audit/audit_log.h"
 #include "audit/chain_hash.h"
@@ -61,13 +62,20 @@ Result<VerifyReport> verify(store::Database& db, const VerifyProgress& progress,
   const std::string sql = std::string("SELECT ") + kAuditColumns +
                           " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
   KOBAN_TRY(db.read([&](store::Session& s) -> Result<void> {
-    std::int64_t after = 0;
+    // Not 0: a row slipped in at seq 0 or below must be seen, not skipped.
+    std::int64_t after = std::numeric_limits<std::int64_t>::min();
     std::string outcome;
     for (;;) {
       KOBAN_ASSIGN(auto rows, s.query(sql, after, page_size));
       for (const auto& row : rows) {
         Record r = record_from_row(row, &outcome);
         const std::int64_t expected = rep.last_seq + 1;
+        if (r.seq < expected) {  // only seq <= 0 can sort before 1: a row slipped in
+          fail(rep, Problem::edited, r.seq,
+               "監査ログに連番の範囲外の行 seq " + num(r.seq) + " があります（挿入されています）。",
+               "audit log has a row outside the sequence: seq " + num(r.seq) + " (inserted)");
+          return ok();
+        }
         if (r.seq != expected) {
           const std::string range =
               r.seq - 1 > expected ? num(expected) + "〜" + num(r.seq - 1) : num(expected);

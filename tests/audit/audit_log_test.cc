@@ -184,6 +184,18 @@ TEST_P(AuditLogTest, DeletedFirstRowsAreFound) {
   EXPECT_NE(r.message_en.find("seq 1-2 missing"), std::string::npos) << r.message_en;
 }
 
+TEST_P(AuditLogTest, RowInsertedBeforeTheFirstIsFound) {
+  append_n(3);
+  exec("INSERT INTO audit_log (seq, at, actor_name, unit_name, action, object_type, object_id,"
+       " summary, address, outcome, prev_hash, hash) SELECT 0, at, actor_name, unit_name, action,"
+       " object_type, object_id, summary, address, outcome, prev_hash, hash FROM audit_log"
+       " WHERE seq = 1");
+  auto r = verify_ok_result();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.problem, Problem::edited);
+  EXPECT_EQ(r.bad_seq, 0);
+}
+
 TEST_P(AuditLogTest, SwappedRowsAreFound) {
   append_n(10);
   exec("UPDATE audit_log SET seq = -1 WHERE seq = 4");
