@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/common_options.h"
 #include "app/database_setup.h"
+#include "audit/verify.h"
 #include "core/calendar/holidays.h"
 #include "store/backup.h"
 #include "store/migrations.h"
@@ -134,6 +135,26 @@ int cmd_restore(const std::vector<std::string>& argv) {
   if (auto r = store::restore(args->positional[0], *path); !r) return fail(r.error());
   std::printf("restored %s from %s\n", path->c_str(), args->positional[0].c_str());
   return 0;
+}
+
+int cmd_audit(const std::vector<std::string>& argv) {
+  static constexpr const char* kAuditHelp =
+      "usage: koban audit verify [--data DIR] [--config FILE]\n"
+      "\nRecomputes the hash chain of the audit trail. Exit status 0: intact; 1: a row was\n"
+      "edited, deleted or reordered (the first bad row is named); 2: it could not be read.\n";
+  auto args = parse_args(argv, {{"data", "config"}, {}});
+  if (!args) return usage_error(args.error().message, kAuditHelp);
+  if (args->help) {
+    std::fputs(kAuditHelp, stdout);
+    return 0;
+  }
+  if (args->positional.size() != 1 || args->positional[0] != "verify") return usage_error("expected: verify", kAuditHelp);
+  auto config = load_config(*args);
+  if (!config) return fail(config.error());
+  auto opened = open_database(*config);
+  if (!opened) return fail(opened.error());
+  if (auto report = migrate_database(*opened->db); !report) return fail(report.error());
+  return audit::run_verify_command(*opened->db, stdout);
 }
 
 }  // namespace koban::app

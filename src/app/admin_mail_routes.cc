@@ -27,26 +27,13 @@ std::string jst_text(Instant t) {
   return buf;
 }
 
-http::Response page(const web::Templates& t, const Config& config, std::string_view name, nlohmann::json data) {
-  nlohmann::json ctx = web::site_context(config);
-  for (auto& [k, v] : data.items()) ctx[k] = v;
-  auto html = t.page("layout/staff", name, ctx);
-  if (!html) return http::Response::html(500, "");
-  return http::Response::html(200, std::move(*html));
-}
 
 }  // namespace
 
-std::optional<http::Response> refuse_unless_local(const http::Request& req) {
-  const auto& a = req.remote_addr;
-  if (a == "127.0.0.1" || a == "::1" || a == "::ffff:127.0.0.1" || a.starts_with("127.")) return std::nullopt;
-  return http::Response::html(403, "");
-}
 
-void add_admin_mail_routes(http::Router& router, store::Database& db, const Config& config,
-                           std::shared_ptr<web::Templates> templates) {
-  router.get("/admin/mail", [&db, &config, templates](http::Request& req) {
-    if (auto refused = refuse_unless_local(req)) return *refused;
+void add_admin_mail_routes(http::Router& router, store::Database& db, StaffAuth& staff) {
+  const Permission admins{org::Purpose::administration, org::Action::view};
+  router.get("/admin/mail", staff.guard([&db, &staff](http::Request& req, StaffContext& who) {
     auto query = http::forms::parse_urlencoded(req.query, {});
     if (!query) return http::Response::html(400, "");
     mail::MailListQuery q;
@@ -86,11 +73,10 @@ void add_admin_mail_routes(http::Router& router, store::Database& db, const Conf
     if (static_cast<int>(list->size()) == q.limit)
       data["next_url"] = "/admin/mail?" + state_param + "before=" + std::to_string(list->back().id);
     if (q.before_id) data["first_url"] = "/admin/mail" + (state.empty() ? "" : "?state=" + http::percent_encode(state));
-    return page(*templates, config, "admin/mail_list", std::move(data));
-  });
+    return staff.page(who, "admin/mail_list", std::move(data));
+  }, admins));
 
-  router.get("/admin/mail/:id", [&db, &config, templates](http::Request& req) {
-    if (auto refused = refuse_unless_local(req)) return *refused;
+  router.get("/admin/mail/:id", staff.guard([&db, &staff](http::Request& req, StaffContext& who) {
     std::int64_t id = 0;
     for (char c : req.param("id")) {
       if (c < '0' || c > '9' || id > (1LL << 50)) return http::Response::html(404, "");
@@ -115,8 +101,8 @@ void add_admin_mail_routes(http::Router& router, store::Database& db, const Conf
         {"raw", m->message.substr(0, 256 * 1024)},
         {"view", {{"subject", v.subject}, {"from", v.from}, {"to", v.to}, {"text", v.text}, {"attachments", attachments}}},
     };
-    return page(*templates, config, "admin/mail_show", std::move(data));
-  });
+    return staff.page(who, "admin/mail_show", std::move(data));
+  }, admins));
 }
 
 }  // namespace koban::app

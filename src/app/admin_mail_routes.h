@@ -7,14 +7,13 @@
 #include "http/router.h"
 #include "store/database.h"
 #include "web/templates.h"
+#include "app/staff_auth.h"
 
 namespace koban::app {
 
-void add_admin_mail_routes(http::Router& router, store::Database& db, const Config& config,
-                           std::shared_ptr<web::Templates> templates);
+class StaffAuth;
 
-// Until staff login exists (issue "Staff side"), /admin pages answer only requests from the
-// machine itself; this returns a 403 response otherwise.
-std::optional<http::Response> refuse_unless_local(const http::Request& req);
+// For system administrators (administration: view).
+void add_admin_mail_routes(http::Router& router, store::Database& db, StaffAuth& staff);
 
 }  // namespace koban::app

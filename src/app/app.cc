@@ -4,6 +4,10 @@
 #include "app/admin_mail_routes.h"
 #include "app/database_setup.h"
 #include "app/mail_setup.h"
+#include "app/staff_auth.h"
+#include "auth/credentials.h"
+#include "org/demo.h"
+#include "org/people.h"
 #include "mail/mime.h"
 #include "core/calendar/business_calendar.h"
 #include "core/calendar/schedule.h"
@@ -119,6 +123,7 @@ void App::scheduler_loop() {
 Result<void> App::init_http() {
   KOBAN_ASSIGN(templates_, web::Templates::load(web::Templates::default_dir()));
   router_ = std::make_unique<http::Router>();
+  staff_ = std::make_unique<StaffAuth>(storage_->db(), clock_, config_, templates_);
   static_assets_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{
       .root = fs::path(KOBAN_SOURCE_DIR) / "static", .cache_control = "public, max-age=3600"});
   public_site_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{.root = data_dir_ / "public"});
@@ -172,7 +177,8 @@ void App::add_routes() {
     if (!html) return http::Response::html(500, "");
     return http::Response::html(200, std::move(*html));
   }, {.blocking = false});
-  add_admin_mail_routes(r, storage_->db(), config_, templates_);
+  staff_->add_routes(r);
+  add_admin_mail_routes(r, storage_->db(), *staff_);
   // Everything else is the published site (static HTML written by the CMS).
   r.get("/*path", [this](http::Request& req) { return public_site_->serve(req, req.param("path")); },
         {.blocking = false});
@@ -208,6 +214,9 @@ void App::wait() {
   stop_cv_.wait(lock, [this] { return stopping_; });
 }
 
+// Printed at the start of a demo; never used outside --demo.
+constexpr const char* kDemoPassword = "Demo-Koban-2026";
+
 // The demo force: filled once, into an empty database (later issues add their parts here).
 Result<void> App::fill_demo() {
   auto& db = storage_->db();
@@ -218,6 +227,30 @@ Result<void> App::fill_demo() {
     return ok();
   }));
   if (!empty) return ok();
+
+  // The force: units and one person in every role, all with the same demo password. The demo
+  // hashes use the cheapest argon2id parameters so that the first start stays quick; each
+  // person's hash is upgraded to the configured strength at their first login.
+  auth::CredentialsConfig demo_hashing;
+  demo_hashing.hash = auth::HashParams::fastest();
+  auth::Credentials demo_credentials(demo_hashing);
+  std::vector<org::DemoPerson> people;
+  KOBAN_TRY(db.write([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(people, org::fill_demo(s, clock_.now()));
+    for (const auto& p : people) {
+      KOBAN_ASSIGN(auto person, org::find_person_by_login(s, p.login_name));
+      if (!person) continue;
+      KOBAN_TRY(demo_credentials.set_password(s, person->id, p.login_name, kDemoPassword, clock_.now()));
+    }
+    return ok();
+  }));
+  if (!people.empty()) {
+    std::printf("demo: サンプル県警察 — every person's password is %s\n", kDemoPassword);
+    for (const auto& p : people)
+      std::printf("demo:   %-20s %s（%s、%s）\n", p.login_name.c_str(), p.display_name.c_str(),
+                  p.role_label.c_str(), p.unit_name.c_str());
+  }
+
   mail::Message m;
   m.from = {config_.text("mail.from_name"), config_.text("mail.from")};
   m.to = {{"デモ 太郎", "demo.taro@example.jp"}};

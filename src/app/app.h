@@ -34,6 +34,7 @@ class BusinessCalendar;
 namespace koban::app {
 
 class MailDelivery;
+class StaffAuth;
 
 struct AppOptions {
   bool http = true;     // serve: the HTTP server; worker: false
@@ -82,6 +83,7 @@ class App {
   std::unique_ptr<store::Worker> worker_;
   std::unique_ptr<store::Scheduler> scheduler_;
   std::unique_ptr<MailDelivery> mail_;
+  std::unique_ptr<StaffAuth> staff_;
   std::thread scheduler_thread_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

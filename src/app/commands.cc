@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  calendar   Japanese holidays and office / duty / alert-sending hours\n"
     "  backup     copy the SQLite database consistently while koban runs\n"
     "  restore    put a backup back in place (koban must be stopped)\n"
+    "  audit      verify the audit trail's hash chain (audit verify)\n"
     "  config     print the configuration reference (config defaults | config markdown)\n"
     "\n"
     "options for every command: --help\n"
@@ -45,6 +46,7 @@ int run_command(const std::vector<std::string>& args) {
   if (cmd == "backup") return cmd_backup(rest);
   if (cmd == "restore") return cmd_restore(rest);
   if (cmd == "config") return cmd_config(rest);
+  if (cmd == "audit") return cmd_audit(rest);
   std::fprintf(stderr, "koban: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

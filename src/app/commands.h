@@ -15,5 +15,6 @@ int cmd_calendar(const std::vector<std::string>& args);
 int cmd_backup(const std::vector<std::string>& args);
 int cmd_restore(const std::vector<std::string>& args);
 int cmd_config(const std::vector<std::string>& args);
+int cmd_audit(const std::vector<std::string>& args);
 
 }  // namespace koban::app

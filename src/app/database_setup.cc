@@ -3,7 +3,10 @@
 #include <filesystem>
 #include <mutex>
 
+#include "audit/audit_log.h"
+#include "auth/migrations.h"
 #include "mail/outbox.h"
+#include "org/org_migrations.h"
 
 namespace koban::app {
 namespace fs = std::filesystem;
@@ -43,7 +46,13 @@ Result<store::MigrationReport> migrate_database(store::Database& db) {
   static std::once_flag once;
   static Result<void> registered = ok();
   std::call_once(once, [] {
-    registered = mail::register_outbox_migrations();
+    registered = [] () -> Result<void> {
+      KOBAN_TRY(org::register_org_migrations());
+      KOBAN_TRY(auth::register_auth_migrations());
+      KOBAN_TRY(audit::register_audit_migrations());
+      KOBAN_TRY(mail::register_outbox_migrations());
+      return ok();
+    }();
   });
   KOBAN_TRY(registered);
   return store::migrate(db);

@@ -3,6 +3,7 @@
 #include "app/app.h"
 #include "app/cli.h"
 #include "app/mail_setup.h"
+#include "app/staff_auth.h"
 #include "core/config.h"
 
 namespace koban::app {
@@ -70,6 +71,21 @@ TEST(MailSetup, DomainPolicies) {
   EXPECT_FALSE(parse_delivery_policy(c));
   c.set("mail.smtp_starttls", "maybe");
   EXPECT_FALSE(smtp_config_from(c));
+}
+
+}  // namespace
+}  // namespace koban::app
+
+namespace koban::app {
+namespace {
+
+TEST(StaffAuth, NextPathsStayInsideAdmin) {
+  EXPECT_EQ(safe_next("/admin/mail?state=sent"), "/admin/mail?state=sent");
+  EXPECT_EQ(safe_next("https://evil.example/"), "/admin/");
+  EXPECT_EQ(safe_next("//evil.example/admin"), "/admin/");
+  EXPECT_EQ(safe_next("/public/page"), "/admin/");
+  EXPECT_EQ(safe_next("/admin\\..\\x"), "/admin/");
+  EXPECT_EQ(safe_next("/admin/x\r\nSet-Cookie: a=b"), "/admin/");
 }
 
 }  // namespace

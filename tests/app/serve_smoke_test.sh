@@ -28,11 +28,27 @@ done
 curl -s "http://127.0.0.1:$port/" | grep -q 'サンプル県警察' || fail "home page"
 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/no/such/page" | grep -q 404 || fail "404"
 curl -s "http://127.0.0.1:$port/metrics" | grep -q '^koban_jobs_queued ' || fail "/metrics jobs"
+# Staff login: the login form's CSRF cookie, a wrong password, the right one, permissions.
+base="http://127.0.0.1:$port"
+login() {  # login_name password cookie_jar → HTTP status of the POST
+  curl -s -c "$3" "$base/admin/login" >"$work/login.html"
+  local csrf
+  csrf=$(grep -o 'name="csrf" value="[^"]*"' "$work/login.html" | sed 's/.*value="//;s/"$//')
+  curl -s -b "$3" -c "$3" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$csrf" \
+       --data-urlencode "login_name=$1" --data-urlencode "password=$2" "$base/admin/login"
+}
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/admin/mail")" = 303 ] || fail "/admin/mail without login redirects"
+[ "$(login system.kanri wrong-Password1 "$work/jar")" = 401 ] || fail "wrong password"
+[ "$(login system.kanri Demo-Koban-2026 "$work/jar")" = 303 ] || fail "login as system.kanri"
 for _ in $(seq 1 50); do
-  curl -s "http://127.0.0.1:$port/admin/mail" | grep -q 'demo.taro@example.jp' && break
+  curl -s -b "$work/jar" "$base/admin/mail" | grep -q 'demo.taro@example.jp' && break
   sleep 0.1
 done
-curl -s "http://127.0.0.1:$port/admin/mail" | grep -q 'demo.taro@example.jp' || fail "/admin/mail lists the demo mail"
+curl -s -b "$work/jar" "$base/admin/mail" | grep -q 'demo.taro@example.jp' || fail "/admin/mail lists the demo mail"
+[ "$(login chuo.tanto Demo-Koban-2026 "$work/jar2")" = 303 ] || fail "login as chuo.tanto"
+[ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' "$base/admin/mail")" = 403 ] || fail "station staff may not read the mail log"
+[ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' -d csrf=forged "$base/admin/logout")" = 403 ] || fail "logout with a forged CSRF token"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -d 'csrf=x&login_name=a&password=b' "$base/admin/login")" = 403 ] || fail "login without the form's cookie"
 # A worker beside the server on the same data directory (scale-out shape), stopped by SIGTERM.
 "$koban" worker --data "$work/data" >"$work/worker.log" 2>&1 &
 wpid=$!
@@ -46,6 +62,10 @@ kill -TERM "$pid"
 wait "$pid" || fail "exit status after SIGTERM"
 grep -q 'koban: stopped' "$work/out.log" || fail "clean stop"
 grep -q '"path":"/healthz"' "$work/data/logs/access.log" || fail "access log"
+"$koban" audit verify --data "$work/data" >/dev/null || fail "audit verify on an intact trail"
+sqlite3 "$work/data/koban.db" "UPDATE audit_log SET summary = 'tampered' WHERE seq = 2"
+out=$("$koban" audit verify --data "$work/data" 2>&1) && fail "audit verify missed an edited row"
+echo "$out" | grep -q 'seq 2' || echo "$out" | grep -q '2' || fail "audit verify names the row: $out"
 "$koban" backup "$work/backup.db" --data "$work/data" | grep -q 'backup written' || fail "backup"
 "$koban" restore "$work/backup.db" --data "$work/data" | grep -q 'restored' || fail "restore"
 echo "1 passed, 0 failed"

@@ -1,0 +1,250 @@
+#include "app/staff_auth.h"
+
+#include "audit/audit_log.h"
+#include "auth/random_bytes.h"
+#include "core/text.h"
+#include "http/cookie.h"
+#include "http/forms/urlencoded.h"
+#include "org/people.h"
+#include "org/units.h"
+#include "web/site_context.h"
+
+namespace koban::app {
+namespace {
+
+// Form bodies of the staff pages are small.
+const http::forms::FormLimits kFormLimits{.max_fields = 64, .max_name_bytes = 64, .max_value_bytes = 64 * 1024,
+                                          .max_total_bytes = 256 * 1024};
+
+http::Response redirect_to_login(const http::Request& req) {
+  return http::Response::redirect("/admin/login?next=" + http::percent_encode(req.target), 303);
+}
+
+}  // namespace
+
+std::string safe_next(std::string_view next) {
+  if (next.starts_with("/admin") && !next.starts_with("//") && next.find('\\') == std::string_view::npos &&
+      next.find("\r") == std::string_view::npos && next.find("\n") == std::string_view::npos &&
+      next.size() < 1024)
+    return std::string(next);
+  return "/admin/";
+}
+
+StaffAuth::StaffAuth(store::Database& db, const Clock& clock, const Config& config,
+                     std::shared_ptr<web::Templates> templates)
+    : db_(db), clock_(clock), config_(config), templates_(std::move(templates)),
+      credentials_(auth::CredentialsConfig{}) {
+  secure_ = config.text("server.base_url").starts_with("https://");
+}
+
+void StaffAuth::audit(const std::optional<org::Actor>& actor, const std::string& action,
+                      const std::string& summary, const http::Request& req, bool refused) {
+  audit::Event e;
+  if (actor) {
+    e.actor_id = actor->person;
+    e.actor_name = actor->display_name + "（" + actor->login_name + "）";
+    e.unit_id = actor->unit;
+  }
+  e.action = action;
+  e.object_type = "session";
+  e.summary = summary;
+  e.address = req.remote_addr;
+  e.outcome = refused ? audit::Outcome::refused : audit::Outcome::ok;
+  auto r = db_.write([&](store::Session& s) -> Result<void> {
+    KOBAN_TRY(audit::append(s, e, clock_.now()));
+    return ok();
+  });
+  if (!r) std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"audit append failed\",\"error\":\"%s\"}\n",
+                       http::json_escape(r.error().message).c_str());
+}
+
+Result<std::optional<StaffContext>> StaffAuth::current(const http::Request& req) {
+  const std::string token = req.cookie(kSessionCookie);
+  if (token.empty() || !auth::well_formed_token(token)) return std::optional<StaffContext>{};
+  auto session = sessions_.resolve(db_, token, clock_.now());
+  if (!session) {
+    if (session.error().code == ErrorCode::unauthenticated) return std::optional<StaffContext>{};
+    return session.error();
+  }
+  StaffContext who;
+  who.session = std::move(*session);
+  who.token = token;
+  KOBAN_TRY(db_.read([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(who.actor, org::load_actor(s, who.session.person_id));
+    auto unit = org::get_unit(s, who.actor.unit);
+    if (unit) who.unit_name = unit->name;
+    return ok();
+  }));
+  // A suspended or retired person's sessions end at once.
+  if (who.actor.status != org::PersonStatus::active && who.actor.status != org::PersonStatus::restricted) {
+    (void)sessions_.destroy_all(db_, who.actor.person);
+    return std::optional<StaffContext>{};
+  }
+  who.csrf = auth::csrf_token(who.session);
+  return std::optional<StaffContext>{std::move(who)};
+}
+
+http::Handler StaffAuth::guard(StaffHandler handler, Permission permission) {
+  return [this, handler = std::move(handler), permission](http::Request& req) -> http::Response {
+    auto who = current(req);
+    if (!who) return http::response_for(who.error());
+    if (!*who) {
+      if (req.method == "GET" || req.method == "HEAD") return redirect_to_login(req);
+      http::Response r;
+      r.status = 401;
+      return r;
+    }
+    StaffContext& ctx = **who;
+    if (req.method == "POST") {
+      auto form = http::forms::parse_urlencoded(req.body, kFormLimits);
+      const std::string token = form ? form->get("csrf").value_or("") : "";
+      if (!auth::check_csrf(ctx.session, token)) {
+        audit(ctx.actor, "auth.csrf.refused", req.method + " " + req.path, req, true);
+        return http::Response::html(403, "");
+      }
+    }
+    if (auto allowed = org::require(ctx.actor, permission.purpose, permission.action, std::nullopt); !allowed) {
+      auto scoped = org::units_where_allowed(ctx.actor, permission.purpose, permission.action);
+      if (!scoped || scoped->empty()) {
+        audit(ctx.actor, "auth.permission.refused", req.method + " " + req.path, req, true);
+        return http::response_for(allowed.error());
+      }
+      // Allowed for some units: the handler narrows to them.
+    }
+    return handler(req, ctx);
+  };
+}
+
+http::Response StaffAuth::page(const StaffContext& who, std::string_view name, nlohmann::json data) const {
+  nlohmann::json ctx = web::site_context(config_);
+  for (auto& [k, v] : data.items()) ctx[k] = v;
+  ctx["user"] = {{"name", who.actor.display_name}, {"unit", who.unit_name}};
+  ctx["csrf"] = who.csrf;
+  auto html = templates_->page("layout/staff", name, ctx);
+  if (!html) return http::Response::html(500, "");
+  auto res = http::Response::html(200, std::move(*html));
+  res.set("cache-control", "no-store");
+  return res;
+}
+
+http::Response StaffAuth::login_form(const http::Request& req, int status, const std::string& error,
+                                     const std::string& login_name, const std::string& next) {
+  const std::string token = auth::base64url_encode(auth::random_bytes(32));
+  nlohmann::json data = web::site_context(config_);
+  data["title"] = "ログイン";
+  data["csrf"] = token;
+  data["login_name"] = login_name;
+  data["next"] = next;
+  if (!error.empty()) data["error"] = error;
+  auto html = templates_->page("layout/staff", "admin/login", data);
+  if (!html) return http::Response::html(500, "");
+  auto res = http::Response::html(status, std::move(*html));
+  res.set("set-cookie", http::set_cookie(kLoginCookie, token, {.secure = secure_cookies(), .path = "/admin/login"}));
+  res.set("cache-control", "no-store");
+  return res;
+}
+
+http::Response StaffAuth::login_submit(http::Request& req) {
+  auto form = http::forms::parse_urlencoded(req.body, kFormLimits);
+  if (!form) return login_form(req, 400, form.error().message, "", "");
+  const std::string login_name(text::trim(form->get("login_name").value_or("")));
+  const std::string password = form->get("password").value_or("");
+  const std::string next = safe_next(form->get("next").value_or("/admin/"));
+  // The login form's own CSRF: the hidden field must match the cookie set with the form.
+  const std::string cookie = req.cookie(kLoginCookie);
+  if (cookie.empty() || !auth::constant_time_equal(cookie, form->get("csrf").value_or(""))) {
+    audit(std::nullopt, "auth.login.refused", "ログインフォームの確認用トークンが一致しません", req, true);
+    return login_form(req, 403, "ページの有効期限が切れました。もう一度ログインしてください。", login_name, next);
+  }
+  if (login_name.empty() || password.empty())
+    return login_form(req, 422, "職員IDとパスワードを入力してください。", login_name, next);
+
+  std::optional<org::Person> person;
+  auto found = db_.read([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(person, org::find_person_by_login(s, login_name));
+    return ok();
+  });
+  if (!found) return http::response_for(found.error());
+  // Suspended and retired people cannot log in; they get the same answer as a wrong password.
+  std::optional<std::int64_t> id;
+  if (person && (person->status == org::PersonStatus::active || person->status == org::PersonStatus::restricted))
+    id = person->id;
+  auto result = credentials_.login(db_, id, password, req.remote_addr, clock_.now(), login_name);
+  if (!result) return http::response_for(result.error());
+  std::optional<org::Actor> actor;
+  if (id) {
+    (void)db_.read([&](store::Session& s) -> Result<void> {
+      auto a = org::load_actor(s, *id);
+      if (a) actor = std::move(*a);
+      return ok();
+    });
+  }
+  switch (result->outcome) {
+    case auth::LoginOutcome::ok: break;
+    case auth::LoginOutcome::expired:
+      audit(actor, "auth.login.refused", "パスワードの有効期限切れ", req, true);
+      return login_form(req, 403, result->message(), login_name, next);
+    default:
+      audit(actor, "auth.login.refused", "職員ID「" + login_name.substr(0, 32) + "」でログイン失敗", req, true);
+      return login_form(req, 401, result->message(), login_name, next);
+  }
+  auto token = sessions_.create(db_, *id, req.remote_addr, req.header("user-agent"), false, clock_.now());
+  if (!token) return http::response_for(token.error());
+  audit(actor, "auth.login", "ログイン", req, false);
+  auto res = http::Response::redirect(next, 303);
+  res.headers.emplace_back("set-cookie", http::set_cookie(kSessionCookie, *token, {.secure = secure_cookies()}));
+  res.headers.emplace_back("set-cookie", http::clear_cookie(kLoginCookie, {.secure = secure_cookies(), .path = "/admin/login"}));
+  return res;
+}
+
+http::Response StaffAuth::logout(http::Request& req) {
+  auto who = current(req);
+  if (who && *who) {
+    auto form = http::forms::parse_urlencoded(req.body, kFormLimits);
+    if (!form || !auth::check_csrf((*who)->session, form->get("csrf").value_or(""))) {
+      audit((*who)->actor, "auth.csrf.refused", "POST /admin/logout", req, true);
+      return http::Response::html(403, "");
+    }
+    (void)sessions_.destroy(db_, (*who)->token);
+    audit((*who)->actor, "auth.logout", "ログアウト", req, false);
+  }
+  auto res = http::Response::redirect("/admin/login", 303);
+  res.set("set-cookie", http::clear_cookie(kSessionCookie, {.secure = secure_cookies()}));
+  return res;
+}
+
+void StaffAuth::add_routes(http::Router& router) {
+  router.get("/admin/login", [this](http::Request& req) {
+    auto query = http::forms::parse_urlencoded(req.query, kFormLimits);
+    const std::string next = safe_next(query ? query->get("next").value_or("/admin/") : "/admin/");
+    return login_form(req, 200, "", "", next);
+  });
+  router.post("/admin/login", [this](http::Request& req) { return login_submit(req); }, {.max_body = 16 * 1024});
+  router.post("/admin/logout", [this](http::Request& req) { return logout(req); }, {.max_body = 16 * 1024});
+  // Every logged-in person sees their dashboard; what is on it is checked item by item.
+  router.get("/admin/", [this](http::Request& req) {
+    auto who = current(req);
+    if (!who) return http::response_for(who.error());
+    if (!*who) return redirect_to_login(req);
+    return dashboard(**who);
+  });
+}
+
+http::Response StaffAuth::dashboard(StaffContext& who) {
+  nlohmann::json roles = nlohmann::json::array();
+  (void)db_.read([&](store::Session& s) -> Result<void> {
+    for (const auto& g : who.actor.grants) {
+      std::string unit = "全体";
+      if (g.unit) {
+        auto u = org::get_unit(s, *g.unit);
+        if (u) unit = u->name;
+      }
+      roles.push_back({{"purpose", org::label(g.purpose)}, {"role", org::label(g.role)}, {"unit", unit}});
+    }
+    return ok();
+  });
+  return page(who, "admin/dashboard", {{"title", "ダッシュボード"}, {"has_roles", !roles.empty()}, {"roles", roles},
+                                       {"has_waiting", false}, {"waiting", nlohmann::json::array()}});
+}
+
+}  // namespace koban::app

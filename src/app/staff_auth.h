@@ -1,0 +1,84 @@
+// Staff login over HTTP: the session cookie, CSRF on every state change, the login and logout
+// pages, the dashboard, and a guard that every /admin handler goes through.
+//
+//   StaffAuth staff(db, clock, config, templates);
+//   staff.add_routes(router);                                   // /admin/login, /logout, /admin/
+//   router.get("/admin/mail", staff.guard([](http::Request& req, StaffContext& who) { ... },
+//              {.purpose = org::Purpose::administration, .action = org::Action::view}));
+//
+// A guarded handler runs only for a live session of an active person who has the permission;
+// POSTs must carry the session's CSRF token in the form field "csrf". Refusals are audited.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/credentials.h"
+#include "auth/sessions.h"
+#include "core/config.h"
+#include "core/time.h"
+#include "http/router.h"
+#include "org/permissions.h"
+#include "org/roles.h"
+#include "store/database.h"
+#include "web/templates.h"
+
+namespace koban::app {
+
+inline constexpr const char* kSessionCookie = "koban_session";
+inline constexpr const char* kLoginCookie = "koban_login";  // double-submit CSRF for the login form
+
+struct StaffContext {
+  auth::SessionInfo session;
+  std::string token;
+  org::Actor actor;
+  std::string unit_name;
+  std::string csrf;  // a fresh CSRF token for this page's forms
+};
+
+struct Permission {
+  org::Purpose purpose = org::Purpose::administration;
+  org::Action action = org::Action::view;
+};
+
+using StaffHandler = std::function<http::Response(http::Request&, StaffContext&)>;
+
+class StaffAuth {
+ public:
+  StaffAuth(store::Database& db, const Clock& clock, const Config& config,
+            std::shared_ptr<web::Templates> templates);
+
+  void add_routes(http::Router& router);
+  // Wraps a handler: login, CSRF (POST) and the permission are checked first.
+  http::Handler guard(StaffHandler handler, Permission permission);
+  // Renders a staff page in the staff layout with the user and CSRF token filled in.
+  http::Response page(const StaffContext& who, std::string_view name, nlohmann::json data) const;
+
+  auth::Credentials& credentials() { return credentials_; }
+
+ private:
+  Result<std::optional<StaffContext>> current(const http::Request& req);
+  http::Response login_form(const http::Request& req, int status, const std::string& error,
+                            const std::string& login_name, const std::string& next);
+  http::Response login_submit(http::Request& req);
+  http::Response logout(http::Request& req);
+  http::Response dashboard(StaffContext& who);
+  void audit(const std::optional<org::Actor>& actor, const std::string& action, const std::string& summary,
+             const http::Request& req, bool refused);
+  bool secure_cookies() const { return secure_; }
+
+  store::Database& db_;
+  const Clock& clock_;
+  const Config& config_;
+  std::shared_ptr<web::Templates> templates_;
+  auth::Credentials credentials_;
+  auth::SessionStore sessions_;
+  bool secure_ = false;
+};
+
+// Only same-site paths under /admin are followed after login (no open redirects).
+std::string safe_next(std::string_view next);
+
+}  // namespace koban::app
