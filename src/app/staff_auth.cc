@@ -84,8 +84,8 @@ Result<std::optional<StaffContext>> StaffAuth::current(const http::Request& req)
   return std::optional<StaffContext>{std::move(who)};
 }
 
-http::Handler StaffAuth::guard(StaffHandler handler, Permission permission) {
-  return [this, handler = std::move(handler), permission](http::Request& req) -> http::Response {
+http::Handler StaffAuth::guard(StaffHandler handler, std::optional<Permission> required) {
+  return [this, handler = std::move(handler), required](http::Request& req) -> http::Response {
     auto who = current(req);
     if (!who) return http::response_for(who.error());
     if (!*who) {
@@ -103,6 +103,8 @@ http::Handler StaffAuth::guard(StaffHandler handler, Permission permission) {
         return http::Response::html(403, "");
       }
     }
+    if (!required) return handler(req, ctx);
+    const Permission permission = *required;
     if (auto allowed = org::require(ctx.actor, permission.purpose, permission.action, std::nullopt); !allowed) {
       auto scoped = org::units_where_allowed(ctx.actor, permission.purpose, permission.action);
       if (!scoped || scoped->empty()) {
@@ -182,8 +184,8 @@ http::Response StaffAuth::login_submit(http::Request& req) {
   switch (result->outcome) {
     case auth::LoginOutcome::ok: break;
     case auth::LoginOutcome::expired:
-      audit(actor, "auth.login.refused", "パスワードの有効期限切れ", req, true);
-      return login_form(req, 403, result->message(), login_name, next);
+      audit(actor, "auth.login.refused", "パスワードの有効期限切れ: 変更画面へ", req, true);
+      return password_form(req, nullptr, login_name, 200, {});
     default:
       audit(actor, "auth.login.refused", "職員ID「" + login_name.substr(0, 32) + "」でログイン失敗", req, true);
       return login_form(req, 401, result->message(), login_name, next);
@@ -220,6 +222,13 @@ void StaffAuth::add_routes(http::Router& router) {
     return login_form(req, 200, "", "", next);
   });
   router.post("/admin/login", [this](http::Request& req) { return login_submit(req); }, {.max_body = 16 * 1024});
+  router.get("/admin/password", guard([this](http::Request& req, StaffContext& who) {
+    return password_form(req, &who, who.actor.login_name, 200, {});
+  }, std::nullopt));
+  router.post("/admin/password", [this](http::Request& req) { return password_submit(req, false); },
+              {.max_body = 16 * 1024});
+  router.post("/admin/login/expired", [this](http::Request& req) { return password_submit(req, true); },
+              {.max_body = 16 * 1024});
   router.post("/admin/logout", [this](http::Request& req) { return logout(req); }, {.max_body = 16 * 1024});
   // Every logged-in person sees their dashboard; what is on it is checked item by item.
   router.get("/admin/", [this](http::Request& req) {
@@ -245,6 +254,144 @@ http::Response StaffAuth::dashboard(StaffContext& who) {
   });
   return page(who, "admin/dashboard", {{"title", "ダッシュボード"}, {"has_roles", !roles.empty()}, {"roles", roles},
                                        {"has_waiting", false}, {"waiting", nlohmann::json::array()}});
+}
+
+nlohmann::json StaffAuth::policy_rules() const {
+  const auto& p = credentials_.config().policy;
+  nlohmann::json rules = nlohmann::json::array();
+  rules.push_back(std::to_string(p.min_length) + "文字以上、" + std::to_string(p.max_length) + "文字以下");
+  if (p.require_letter && p.require_digit) rules.push_back("英字と数字の両方を含める");
+  if (p.require_mixed_case) rules.push_back("英大文字と英小文字の両方を含める");
+  if (p.forbid_login_name) rules.push_back("職員IDを含めない");
+  if (p.history_count > 0) rules.push_back("直近" + std::to_string(p.history_count) + "回に使ったパスワードは使えない");
+  if (p.max_age_days > 0) rules.push_back(std::to_string(p.max_age_days) + "日ごとに変更が必要");
+  return rules;
+}
+
+http::Response StaffAuth::password_form(const http::Request& req, const StaffContext* who,
+                                        const std::string& login_name, int status,
+                                        const std::vector<std::string>& errors) {
+  nlohmann::json data = {{"title", "パスワードの変更"}, {"rules", policy_rules()},
+                         {"error", !errors.empty()}, {"errors", errors}, {"login_name", login_name}};
+  if (who) {
+    data["action"] = "/admin/password";
+    data["expired"] = false;
+    auto res = page(*who, "admin/password", data);
+    res.status = status;
+    return res;
+  }
+  // Expired: no session yet; the form carries the login form's double-submit token.
+  const std::string token = auth::base64url_encode(auth::random_bytes(32));
+  nlohmann::json ctx = web::site_context(config_);
+  for (auto& [k, v] : data.items()) ctx[k] = v;
+  ctx["action"] = "/admin/login/expired";
+  ctx["expired"] = true;
+  ctx["csrf"] = token;
+  auto html = templates_->page("layout/staff", "admin/password", ctx);
+  if (!html) return http::Response::html(500, "");
+  auto res = http::Response::html(status, std::move(*html));
+  res.set("set-cookie", http::set_cookie(kLoginCookie, token, {.secure = secure_cookies(), .path = "/admin/login"}));
+  res.set("cache-control", "no-store");
+  return res;
+}
+
+http::Response StaffAuth::password_submit(http::Request& req, bool expired_flow) {
+  auto form = http::forms::parse_urlencoded(req.body, kFormLimits);
+  if (!form) return http::response_for(form.error());
+  std::optional<StaffContext> who;
+  std::string login_name;
+  if (expired_flow) {
+    const std::string cookie = req.cookie(kLoginCookie);
+    if (cookie.empty() || !auth::constant_time_equal(cookie, form->get("csrf").value_or(""))) {
+      audit(std::nullopt, "auth.password.refused", "確認用トークンが一致しません", req, true);
+      return login_form(req, 403, "ページの有効期限が切れました。もう一度ログインしてください。", "", "/admin/");
+    }
+    login_name = std::string(text::trim(form->get("login_name").value_or("")));
+  } else {
+    auto current_who = current(req);
+    if (!current_who) return http::response_for(current_who.error());
+    if (!*current_who) return http::Response::redirect("/admin/login", 303);
+    who = std::move(**current_who);
+    if (!auth::check_csrf(who->session, form->get("csrf").value_or(""))) {
+      audit(who->actor, "auth.csrf.refused", "POST /admin/password", req, true);
+      return http::Response::html(403, "");
+    }
+    login_name = who->actor.login_name;
+  }
+  const std::string current_pw = form->get("current").value_or("");
+  const std::string new1 = form->get("new1").value_or("");
+  const std::string new2 = form->get("new2").value_or("");
+  auto again = [&](int status, std::vector<std::string> errors) {
+    return password_form(req, who ? &*who : nullptr, login_name, status, errors);
+  };
+  if (new1 != new2) return again(422, {"確認のために入力した新しいパスワードが一致しません。"});
+
+  std::optional<org::Person> person;
+  auto found = db_.read([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(person, org::find_person_by_login(s, login_name));
+    return ok();
+  });
+  if (!found) return http::response_for(found.error());
+  std::optional<std::int64_t> id;
+  if (person && (person->status == org::PersonStatus::active || person->status == org::PersonStatus::restricted))
+    id = person->id;
+  // The current password proves who is changing it (and counts towards the lockout).
+  auto check = credentials_.login(db_, id, current_pw, req.remote_addr, clock_.now(), login_name);
+  if (!check) return http::response_for(check.error());
+  std::optional<org::Actor> actor = who ? std::optional<org::Actor>(who->actor) : std::nullopt;
+  if (!actor && id) {
+    (void)db_.read([&](store::Session& s) -> Result<void> {
+      auto a = org::load_actor(s, *id);
+      if (a) actor = std::move(*a);
+      return ok();
+    });
+  }
+  if (check->outcome != auth::LoginOutcome::ok && check->outcome != auth::LoginOutcome::expired) {
+    audit(actor, "auth.password.refused", "現在のパスワードが違います", req, true);
+    return again(401, {check->message()});
+  }
+  auto changed = db_.write([&](store::Session& s) -> Result<void> {
+    KOBAN_TRY(credentials_.set_password(s, *id, login_name, new1, clock_.now()));
+    audit::Event e;
+    if (actor) {
+      e.actor_id = actor->person;
+      e.actor_name = actor->display_name + "（" + actor->login_name + "）";
+      e.unit_id = actor->unit;
+    }
+    e.action = "auth.password.change";
+    e.object_type = "person";
+    e.object_id = std::to_string(*id);
+    e.summary = "パスワードを変更";
+    e.address = req.remote_addr;
+    KOBAN_TRY(audit::append(s, e, clock_.now()));
+    return ok();
+  });
+  if (!changed) {
+    if (changed.error().code != ErrorCode::invalid_argument) return http::response_for(changed.error());
+    std::vector<std::string> errors;
+    std::string msg = changed.error().message;
+    for (std::size_t pos = 0; pos <= msg.size();) {
+      auto nl = msg.find('\n', pos);
+      if (nl == std::string::npos) nl = msg.size();
+      if (nl > pos) errors.push_back(msg.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    return again(422, errors);
+  }
+  // Other sessions end; the person goes on (or, when it had expired, starts) with a session.
+  std::string token;
+  if (who) {
+    (void)sessions_.destroy_others(db_, *id, who->token);
+    token = who->token;
+  } else {
+    (void)sessions_.destroy_all(db_, *id);
+    auto created = sessions_.create(db_, *id, req.remote_addr, req.header("user-agent"), false, clock_.now());
+    if (!created) return http::response_for(created.error());
+    token = *created;
+  }
+  auto res = http::Response::redirect("/admin/", 303);
+  res.headers.emplace_back("set-cookie", http::set_cookie(kSessionCookie, token, {.secure = secure_cookies()}));
+  return res;
 }
 
 }  // namespace koban::app

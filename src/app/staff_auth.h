@@ -51,8 +51,9 @@ class StaffAuth {
             std::shared_ptr<web::Templates> templates);
 
   void add_routes(http::Router& router);
-  // Wraps a handler: login, CSRF (POST) and the permission are checked first.
-  http::Handler guard(StaffHandler handler, Permission permission);
+  // Wraps a handler: login, CSRF (POST) and the permission are checked first; with no
+  // permission given, any logged-in person may pass (their own settings, the dashboard).
+  http::Handler guard(StaffHandler handler, std::optional<Permission> permission);
   // Renders a staff page in the staff layout with the user and CSRF token filled in.
   http::Response page(const StaffContext& who, std::string_view name, nlohmann::json data) const;
 
@@ -65,6 +66,12 @@ class StaffAuth {
   http::Response login_submit(http::Request& req);
   http::Response logout(http::Request& req);
   http::Response dashboard(StaffContext& who);
+  // Password change: for a logged-in person, and for one whose password has expired (from the
+  // login form, without a session: the current password proves who it is).
+  http::Response password_form(const http::Request& req, const StaffContext* who, const std::string& login_name,
+                               int status, const std::vector<std::string>& errors);
+  http::Response password_submit(http::Request& req, bool expired_flow);
+  nlohmann::json policy_rules() const;
   void audit(const std::optional<org::Actor>& actor, const std::string& action, const std::string& summary,
              const http::Request& req, bool refused);
   bool secure_cookies() const { return secure_; }
