@@ -4,7 +4,9 @@
 #include "app/admin_mail_routes.h"
 #include "app/database_setup.h"
 #include "app/mail_setup.h"
+#include "app/secret_key.h"
 #include "app/staff_auth.h"
+#include "auth/secret_box.h"
 #include "auth/credentials.h"
 #include "org/demo.h"
 #include "org/people.h"
@@ -123,7 +125,9 @@ void App::scheduler_loop() {
 Result<void> App::init_http() {
   KOBAN_ASSIGN(templates_, web::Templates::load(web::Templates::default_dir()));
   router_ = std::make_unique<http::Router>();
-  staff_ = std::make_unique<StaffAuth>(storage_->db(), clock_, config_, templates_);
+  KOBAN_ASSIGN(auto data_key, load_or_create_secret_key(config_));
+  KOBAN_ASSIGN(auto totp_box, auth::SecretBox::from_secret(data_key, "totp"));
+  staff_ = std::make_unique<StaffAuth>(storage_->db(), clock_, config_, templates_, std::move(totp_box));
   static_assets_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{
       .root = fs::path(KOBAN_SOURCE_DIR) / "static", .cache_control = "public, max-age=3600"});
   public_site_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{.root = data_dir_ / "public"});

@@ -2,6 +2,7 @@
 
 #include "audit/audit_log.h"
 #include "auth/random_bytes.h"
+#include "auth/totp.h"
 #include "core/text.h"
 #include "http/cookie.h"
 #include "http/forms/urlencoded.h"
@@ -31,10 +32,28 @@ std::string safe_next(std::string_view next) {
 }
 
 StaffAuth::StaffAuth(store::Database& db, const Clock& clock, const Config& config,
-                     std::shared_ptr<web::Templates> templates)
+                     std::shared_ptr<web::Templates> templates, auth::SecretBox totp_box)
     : db_(db), clock_(clock), config_(config), templates_(std::move(templates)),
-      credentials_(auth::CredentialsConfig{}) {
+      credentials_(auth::CredentialsConfig{}), totp_(std::move(totp_box)) {
   secure_ = config.text("server.base_url").starts_with("https://");
+  std::string_view roles = config.text("security.totp_required_roles");
+  while (!roles.empty()) {
+    const auto comma = roles.find(',');
+    const auto name = text::trim(roles.substr(0, comma));
+    if (auto role = org::parse_role(name)) totp_roles_.insert(*role);
+    roles = comma == std::string_view::npos ? std::string_view{} : roles.substr(comma + 1);
+  }
+}
+
+StaffAuth::StaffAuth(store::Database& db, const Clock& clock, const Config& config,
+                     std::shared_ptr<web::Templates> templates)
+    : StaffAuth(db, clock, config, std::move(templates),
+                std::move(auth::SecretBox::from_key(auth::random_bytes(32)).value())) {}
+
+bool StaffAuth::totp_required(const org::Actor& actor) const {
+  for (const auto& g : actor.grants)
+    if (totp_roles_.count(g.role)) return true;
+  return false;
 }
 
 void StaffAuth::audit(const std::optional<org::Actor>& actor, const std::string& action,
@@ -81,6 +100,7 @@ Result<std::optional<StaffContext>> StaffAuth::current(const http::Request& req)
     return std::optional<StaffContext>{};
   }
   who.csrf = auth::csrf_token(who.session);
+  who.mfa_pending = !who.session.mfa_done;
   return std::optional<StaffContext>{std::move(who)};
 }
 
@@ -95,6 +115,7 @@ http::Handler StaffAuth::guard(StaffHandler handler, std::optional<Permission> r
       return r;
     }
     StaffContext& ctx = **who;
+    if (ctx.mfa_pending) return http::Response::redirect("/admin/login/totp", 303);
     if (req.method == "POST") {
       auto form = http::forms::parse_urlencoded(req.body, kFormLimits);
       const std::string token = form ? form->get("csrf").value_or("") : "";
@@ -190,10 +211,14 @@ http::Response StaffAuth::login_submit(http::Request& req) {
       audit(actor, "auth.login.refused", "職員ID「" + login_name.substr(0, 32) + "」でログイン失敗", req, true);
       return login_form(req, 401, result->message(), login_name, next);
   }
-  auto token = sessions_.create(db_, *id, req.remote_addr, req.header("user-agent"), false, clock_.now());
+  auto enrolled = totp_.enrolled(db_, *id);
+  if (!enrolled) return http::response_for(enrolled.error());
+  const bool needs_code = *enrolled || (actor && totp_required(*actor));
+  auto token = sessions_.create(db_, *id, req.remote_addr, req.header("user-agent"), !needs_code, clock_.now());
   if (!token) return http::response_for(token.error());
-  audit(actor, "auth.login", "ログイン", req, false);
-  auto res = http::Response::redirect(next, 303);
+  audit(actor, needs_code ? "auth.login.password" : "auth.login", needs_code ? "パスワード確認（ワンタイムパスワード待ち）" : "ログイン",
+        req, false);
+  auto res = http::Response::redirect(needs_code ? "/admin/login/totp" : next, 303);
   res.headers.emplace_back("set-cookie", http::set_cookie(kSessionCookie, *token, {.secure = secure_cookies()}));
   res.headers.emplace_back("set-cookie", http::clear_cookie(kLoginCookie, {.secure = secure_cookies(), .path = "/admin/login"}));
   return res;
@@ -229,12 +254,27 @@ void StaffAuth::add_routes(http::Router& router) {
               {.max_body = 16 * 1024});
   router.post("/admin/login/expired", [this](http::Request& req) { return password_submit(req, true); },
               {.max_body = 16 * 1024});
+  router.get("/admin/login/totp", [this](http::Request& req) {
+    auto who = current(req);
+    if (!who) return http::response_for(who.error());
+    if (!*who) return http::Response::redirect("/admin/login", 303);
+    if (!(*who)->mfa_pending) return http::Response::redirect("/admin/", 303);
+    auto enrolled = totp_.enrolled(db_, (*who)->actor.person);
+    if (!enrolled) return http::response_for(enrolled.error());
+    return totp_page(**who, true, !*enrolled, "", *enrolled ? "" : "この役割ではワンタイムパスワードが必要です。まず設定してください。");
+  });
+  router.post("/admin/login/totp", [this](http::Request& req) { return totp_submit(req, true); }, {.max_body = 16 * 1024});
+  router.get("/admin/totp", guard([this](http::Request&, StaffContext& who) {
+    return totp_page(who, false, false, "", "");
+  }, std::nullopt));
+  router.post("/admin/totp", [this](http::Request& req) { return totp_submit(req, false); }, {.max_body = 16 * 1024});
   router.post("/admin/logout", [this](http::Request& req) { return logout(req); }, {.max_body = 16 * 1024});
   // Every logged-in person sees their dashboard; what is on it is checked item by item.
   router.get("/admin/", [this](http::Request& req) {
     auto who = current(req);
     if (!who) return http::response_for(who.error());
     if (!*who) return redirect_to_login(req);
+    if ((*who)->mfa_pending) return http::Response::redirect("/admin/login/totp", 303);
     return dashboard(**who);
   });
 }
@@ -254,6 +294,65 @@ http::Response StaffAuth::dashboard(StaffContext& who) {
   });
   return page(who, "admin/dashboard", {{"title", "ダッシュボード"}, {"has_roles", !roles.empty()}, {"roles", roles},
                                        {"has_waiting", false}, {"waiting", nlohmann::json::array()}});
+}
+
+http::Response StaffAuth::totp_page(StaffContext& who, bool at_login, bool enroll, const std::string& error,
+                                    const std::string& message) {
+  nlohmann::json data = {{"title", "ワンタイムパスワード"}, {"action", at_login ? "/admin/login/totp" : "/admin/totp"},
+                         {"error", error.empty() ? nlohmann::json() : nlohmann::json(error)},
+                         {"message", message.empty() ? nlohmann::json() : nlohmann::json(message)}};
+  auto enrolled = totp_.enrolled(db_, who.actor.person);
+  if (!enrolled) return http::response_for(enrolled.error());
+  if (enroll) {
+    auto secret = totp_.enroll(db_, who.actor.person, clock_.now());
+    if (!secret) return http::response_for(secret.error());
+    audit(who.actor, "auth.totp.enroll", "ワンタイムパスワードの設定を開始", http::Request{}, false);
+    data["enrolling"] = true;
+    data["secret"] = auth::base32_encode(*secret);
+    data["account"] = who.actor.login_name;
+    data["uri"] = auth::otpauth_uri(config_.text("site.force_name"), who.actor.login_name, *secret);
+    data["ask_code"] = true;
+  } else {
+    data["ask_code"] = at_login && *enrolled;
+    data["offer_enroll"] = !at_login;
+    data["enrolled"] = *enrolled;
+  }
+  auto res = page(who, "admin/totp", data);
+  res.set("cache-control", "no-store");
+  return res;
+}
+
+http::Response StaffAuth::totp_submit(http::Request& req, bool at_login) {
+  auto who = current(req);
+  if (!who) return http::response_for(who.error());
+  if (!*who) return http::Response::redirect("/admin/login", 303);
+  StaffContext& ctx = **who;
+  if (!at_login && ctx.mfa_pending) return http::Response::redirect("/admin/login/totp", 303);
+  auto form = http::forms::parse_urlencoded(req.body, kFormLimits);
+  if (!form || !auth::check_csrf(ctx.session, form->get("csrf").value_or(""))) {
+    audit(ctx.actor, "auth.csrf.refused", "POST " + req.path, req, true);
+    return http::Response::html(403, "");
+  }
+  if (form->get("step").value_or("") == "enroll") return totp_page(ctx, at_login, true, "", "");
+  const std::string code(text::trim(form->get("code").value_or("")));
+  auto check = totp_.verify(db_, ctx.actor.person, code, clock_.now());
+  if (!check) return http::response_for(check.error());
+  if (*check != auth::TotpCheck::ok) {
+    audit(ctx.actor, "auth.totp.refused", auth::totp_message(*check), req, true);
+    auto res = totp_page(ctx, at_login, false, auth::totp_message(*check), "");
+    res.status = *check == auth::TotpCheck::locked ? 429 : 401;
+    return res;
+  }
+  if (!at_login) {
+    audit(ctx.actor, "auth.totp.confirm", "ワンタイムパスワードを設定", req, false);
+    return totp_page(ctx, false, false, "", "ワンタイムパスワードを設定しました。次回のログインから使います。");
+  }
+  auto token = sessions_.complete_mfa(db_, ctx.token, clock_.now());
+  if (!token) return http::response_for(token.error());
+  audit(ctx.actor, "auth.login", "ログイン（ワンタイムパスワード確認済み）", req, false);
+  auto res = http::Response::redirect("/admin/", 303);
+  res.headers.emplace_back("set-cookie", http::set_cookie(kSessionCookie, *token, {.secure = secure_cookies()}));
+  return res;
 }
 
 nlohmann::json StaffAuth::policy_rules() const {
@@ -311,6 +410,7 @@ http::Response StaffAuth::password_submit(http::Request& req, bool expired_flow)
     auto current_who = current(req);
     if (!current_who) return http::response_for(current_who.error());
     if (!*current_who) return http::Response::redirect("/admin/login", 303);
+    if ((*current_who)->mfa_pending) return http::Response::redirect("/admin/login/totp", 303);
     who = std::move(**current_who);
     if (!auth::check_csrf(who->session, form->get("csrf").value_or(""))) {
       audit(who->actor, "auth.csrf.refused", "POST /admin/password", req, true);
@@ -380,16 +480,20 @@ http::Response StaffAuth::password_submit(http::Request& req, bool expired_flow)
   }
   // Other sessions end; the person goes on (or, when it had expired, starts) with a session.
   std::string token;
+  bool needs_code = false;
   if (who) {
     (void)sessions_.destroy_others(db_, *id, who->token);
     token = who->token;
   } else {
     (void)sessions_.destroy_all(db_, *id);
-    auto created = sessions_.create(db_, *id, req.remote_addr, req.header("user-agent"), false, clock_.now());
+    auto enrolled = totp_.enrolled(db_, *id);
+    if (!enrolled) return http::response_for(enrolled.error());
+    needs_code = *enrolled || (actor && totp_required(*actor));
+    auto created = sessions_.create(db_, *id, req.remote_addr, req.header("user-agent"), !needs_code, clock_.now());
     if (!created) return http::response_for(created.error());
     token = *created;
   }
-  auto res = http::Response::redirect("/admin/", 303);
+  auto res = http::Response::redirect(needs_code ? "/admin/login/totp" : "/admin/", 303);
   res.headers.emplace_back("set-cookie", http::set_cookie(kSessionCookie, token, {.secure = secure_cookies()}));
   return res;
 }

@@ -17,6 +17,8 @@
 
 #include "auth/credentials.h"
 #include "auth/sessions.h"
+#include "auth/totp_store.h"
+#include <set>
 #include "core/config.h"
 #include "core/time.h"
 #include "http/router.h"
@@ -36,6 +38,7 @@ struct StaffContext {
   org::Actor actor;
   std::string unit_name;
   std::string csrf;  // a fresh CSRF token for this page's forms
+  bool mfa_pending = false;  // password given, one-time code still to come
 };
 
 struct Permission {
@@ -47,6 +50,10 @@ using StaffHandler = std::function<http::Response(http::Request&, StaffContext&)
 
 class StaffAuth {
  public:
+  // totp_box seals TOTP secrets (from the data key, see secret_key.h).
+  StaffAuth(store::Database& db, const Clock& clock, const Config& config,
+            std::shared_ptr<web::Templates> templates, auth::SecretBox totp_box);
+  // For tests: TOTP secrets sealed with a random key that lives as long as this object.
   StaffAuth(store::Database& db, const Clock& clock, const Config& config,
             std::shared_ptr<web::Templates> templates);
 
@@ -72,6 +79,11 @@ class StaffAuth {
                                int status, const std::vector<std::string>& errors);
   http::Response password_submit(http::Request& req, bool expired_flow);
   nlohmann::json policy_rules() const;
+  // The second factor: at login (/admin/login/totp) and set up by the person (/admin/totp).
+  bool totp_required(const org::Actor& actor) const;
+  http::Response totp_page(StaffContext& who, bool at_login, bool enroll, const std::string& error,
+                           const std::string& message);
+  http::Response totp_submit(http::Request& req, bool at_login);
   void audit(const std::optional<org::Actor>& actor, const std::string& action, const std::string& summary,
              const http::Request& req, bool refused);
   bool secure_cookies() const { return secure_; }
@@ -82,6 +94,8 @@ class StaffAuth {
   std::shared_ptr<web::Templates> templates_;
   auth::Credentials credentials_;
   auth::SessionStore sessions_;
+  auth::TotpStore totp_;
+  std::set<org::Role> totp_roles_;  // security.totp_required_roles
   bool secure_ = false;
 };
 

@@ -50,6 +50,7 @@ const std::vector<SettingSpec> kSettings = {
     {"site.parent_site_name", "サンプル県", "Parent site (the prefecture) shown in the header; empty: none."},
     {"site.parent_site_url", "https://www.pref.example.jp/", "Link to the parent site."},
     {"site.contact", "代表電話 000-000-0000（24時間）", "Contact line in the footer."},
+    {"security.totp_required_roles", "", "Roles whose holders must use a one-time code (TOTP) at login, comma separated (e.g. system_admin,overall_manager)."},
     {"security.secret_key", "", "Key for encryption at rest (64 hex digits); empty: generated into DATA/secret.key.", true},
 };
 

@@ -69,6 +69,27 @@ csrf=$(curl -s -c "$work/jar4" -b "$work/jar4" "$base/admin/login" >/dev/null; \
 [ "$(curl -s -b "$work/jar4" -c "$work/jar4" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$csrf" -d login_name=kita.tanto \
     -d current=Demo-Koban-2026 -d new1=Renewed-Pass-2027 -d new2=Renewed-Pass-2027 "$base/admin/login/expired")" = 303 ] || fail "change after expiry"
 curl -s -b "$work/jar4" "$base/admin/" | grep -q 'ダッシュボード' || fail "session after the expired change"
+# One-time codes (TOTP): system.kanri sets one up, then needs it at the next login.
+totp() {  # base32 secret, step offset → 6 digits (RFC 6238)
+  python3 -c 'import base64,hmac,hashlib,struct,sys,time
+k=base64.b32decode(sys.argv[1]+"="*(-len(sys.argv[1])%8)); t=int(time.time())//30+int(sys.argv[2])
+h=hmac.new(k,struct.pack(">Q",t),hashlib.sha1).digest(); o=h[-1]&15
+print("%06d"%((struct.unpack(">I",h[o:o+4])[0]&0x7fffffff)%1000000))' "$1" "$2"
+}
+csrf_of() { grep -o 'name="csrf" value="[^"]*"' "$1" | head -1 | sed 's/.*value="//;s/"$//'; }
+curl -s -b "$work/jar" "$base/admin/totp" >"$work/totp.html"
+curl -s -b "$work/jar" --data-urlencode "csrf=$(csrf_of "$work/totp.html")" -d step=enroll "$base/admin/totp" >"$work/enroll.html"
+secret=$(grep -o '<code>[A-Z2-7]*</code>' "$work/enroll.html" | head -1 | sed 's/<[^>]*>//g')
+[ -n "$secret" ] || fail "TOTP enrolment shows a key"
+curl -s -b "$work/jar" --data-urlencode "csrf=$(csrf_of "$work/enroll.html")" -d step=confirm -d "code=$(totp "$secret" 0)" \
+     "$base/admin/totp" | grep -q '設定しました' || fail "TOTP confirmation"
+[ "$(login system.kanri Demo-Koban-2026 "$work/jar5")" = 303 ] || fail "password step with TOTP"
+[ "$(curl -s -b "$work/jar5" -o /dev/null -w '%{redirect_url}' "$base/admin/mail")" = "$base/admin/login/totp" ] || fail "pages wait for the code"
+curl -s -b "$work/jar5" "$base/admin/login/totp" >"$work/code.html"
+[ "$(curl -s -b "$work/jar5" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$(csrf_of "$work/code.html")" -d code=000000 "$base/admin/login/totp")" = 401 ] || fail "wrong code refused"
+[ "$(curl -s -b "$work/jar5" -c "$work/jar5" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$(csrf_of "$work/code.html")" \
+     -d "code=$(totp "$secret" 1)" "$base/admin/login/totp")" = 303 ] || fail "right code accepted"
+curl -s -b "$work/jar5" "$base/admin/mail" | grep -q '送信メール' || fail "pages after the code"
 # A worker beside the server on the same data directory (scale-out shape), stopped by SIGTERM.
 "$koban" worker --data "$work/data" >"$work/worker.log" 2>&1 &
 wpid=$!
