@@ -6,7 +6,6 @@
 #include <set>
 
 #include "audit/audit_log.h"
-#include "auth/sessions.h"
 #include "http/forms/urlencoded.h"
 #include "http/forms/utf8.h"
 #include "org/absences.h"
@@ -94,37 +93,6 @@ class OrgPages {
  public:
   OrgPages(store::Database& db, StaffAuth& staff) : db_(db), staff_(staff) {}
 
-  // Anyone logged in may see the units, whatever their roles: StaffAuth::guard always asks
-  // for a permission, so the login is checked here the same way StaffAuth does it.
-  http::Handler logged_in(StaffHandler handler) {
-    return [this, handler = std::move(handler)](http::Request& req) -> http::Response {
-      const std::string token = req.cookie(kSessionCookie);
-      auto to_login = [&] {
-        if (req.method != "GET" && req.method != "HEAD") return http::Response::html(401, "");
-        return http::Response::redirect("/admin/login?next=" + http::percent_encode(req.target), 303);
-      };
-      if (token.empty() || !auth::well_formed_token(token)) return to_login();
-      auto session = sessions_.resolve(db_, token, clock_.now());
-      if (!session) {
-        if (session.error().code == ErrorCode::unauthenticated) return to_login();
-        return http::response_for(session.error());
-      }
-      StaffContext who;
-      who.session = std::move(*session);
-      who.token = token;
-      auto loaded = db_.read([&](store::Session& s) -> Result<void> {
-        KOBAN_ASSIGN(who.actor, org::load_actor(s, who.session.person_id));
-        if (auto u = org::get_unit(s, who.actor.unit)) who.unit_name = u->name;
-        return ok();
-      });
-      if (!loaded) return http::response_for(loaded.error());
-      if (who.actor.status != org::PersonStatus::active && who.actor.status != org::PersonStatus::restricted)
-        return to_login();
-      who.csrf = auth::csrf_token(who.session);
-      return handler(req, who);
-    };
-  }
-
   http::Response error_page(const StaffContext& who, int status, const std::string& message,
                             const std::string& back = "") {
     auto res = staff_.page(who, "admin/people_error",
@@ -164,7 +132,6 @@ class OrgPages {
   store::Database& db_;
   StaffAuth& staff_;
   SystemClock clock_;
-  auth::SessionStore sessions_;
 };
 
 bool can_view_some_people(const StaffContext& who) {
@@ -658,12 +625,13 @@ void add_org_routes(http::Router& router, store::Database& db, StaffAuth& staff)
   const Permission administer{Purpose::administration, Action::administer};
   const http::RouteOptions small{.max_body = 16 * 1024};
 
-  router.get("/admin/units", pages->logged_in([pages](http::Request& req, StaffContext& who) {
+  // Anyone logged in may see the units (no permission asked); people are checked per unit.
+  router.get("/admin/units", staff.guard([pages](http::Request& req, StaffContext& who) {
     return pages->units_tree(req, who);
-  }));
-  router.get("/admin/units/:id", pages->logged_in([pages](http::Request& req, StaffContext& who) {
+  }, std::nullopt));
+  router.get("/admin/units/:id", staff.guard([pages](http::Request& req, StaffContext& who) {
     return pages->unit_show(req, who);
-  }));
+  }, std::nullopt));
   router.get("/admin/people", staff.guard([pages](http::Request& req, StaffContext& who) {
     return pages->people_list(req, who);
   }, view));

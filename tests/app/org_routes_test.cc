@@ -15,6 +15,7 @@
 #include "audit/audit_log.h"
 #include "auth/credentials.h"
 #include "auth/migrations.h"
+#include "auth/secret_box.h"
 #include "http/forms/urlencoded.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -136,7 +137,9 @@ class OrgRoutesTest : public ::testing::Test {
 
     auto templates = web::Templates::load(web::Templates::default_dir());
     ASSERT_TRUE(templates) << templates.error().message;
-    staff_ = std::make_unique<StaffAuth>(*db_, clock_, config_, *templates);
+    auto box = auth::SecretBox::from_key(std::string(auth::SecretBox::kKeyBytes, 'k'));
+    ASSERT_TRUE(box);
+    staff_ = std::make_unique<StaffAuth>(*db_, clock_, config_, *templates, std::move(*box));
     staff_->add_routes(router_);
     add_org_routes(router_, *db_, *staff_);
     server_ = std::make_unique<http::Server>(http::ServerConfig{.port = 0, .io_threads = 1, .handler_threads = 1},
@@ -178,7 +181,7 @@ class OrgRoutesTest : public ::testing::Test {
                                 std::to_string(body.size()) + "\r\n\r\n" + body);
   }
   // The CSRF token of a page the session may see.
-  std::string csrf(const std::string& session) { return csrf_field(get(session, "/admin/units").body); }
+  std::string csrf(const std::string& session) { return csrf_field(get(session, "/admin/").body); }
 
   org::Person person(const std::string& login_name) {
     org::Person p;
