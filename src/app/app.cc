@@ -2,6 +2,7 @@
 
 #include "app/calendar_from_config.h"
 #include "app/admin_mail_routes.h"
+#include "app/admin_audit_routes.h"
 #include "app/admin_org_routes.h"
 #include "app/database_setup.h"
 #include "app/mail_setup.h"
@@ -185,6 +186,7 @@ void App::add_routes() {
   staff_->add_routes(r);
   add_admin_mail_routes(r, storage_->db(), *staff_);
   add_org_routes(r, storage_->db(), *staff_);
+  add_audit_routes(r, storage_->db(), *staff_);
   // Everything else is the published site (static HTML written by the CMS).
   r.get("/*path", [this](http::Request& req) { return public_site_->serve(req, req.param("path")); },
         {.blocking = false});
