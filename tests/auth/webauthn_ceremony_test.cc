@@ -2,7 +2,9 @@
 // here with OpenSSL (P-256 key, authenticatorData, COSE key, attestationObject, signatures).
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
+#include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/rsa.h>
 #include <openssl/evp.h>
 
 #include <memory>
@@ -473,6 +475,72 @@ TEST_P(WebauthnTest, ReRegistrationAddsUnlessAskedToReplace) {
   ASSERT_FALSE(over.ok());
   EXPECT_EQ(over.error().code, ErrorCode::conflict);
   EXPECT_EQ(*remove_all_credentials(*db_, 7), 1);
+}
+
+TEST_P(WebauthnTest, Rs256CredentialsRegisterAndLogIn) {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  ASSERT_NE(key, nullptr);
+  BIGNUM *n = nullptr, *e = nullptr;
+  ASSERT_EQ(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n), 1);
+  ASSERT_EQ(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e), 1);
+  std::string nb(BN_num_bytes(n), '\0'), eb(BN_num_bytes(e), '\0');
+  BN_bn2bin(n, reinterpret_cast<unsigned char*>(nb.data()));
+  BN_bn2bin(e, reinterpret_cast<unsigned char*>(eb.data()));
+  BN_free(n);
+  BN_free(e);
+  std::string cose = cbor::encode(Item::of_map({{Item::of_int(1), Item::of_int(3)},
+                                                {Item::of_int(3), Item::of_int(-257)},
+                                                {Item::of_int(-1), Item::of_bytes(nb)},
+                                                {Item::of_int(-2), Item::of_bytes(eb)}}));
+  auto sign = [&](std::string_view data) {
+    EVP_MD_CTX* md = EVP_MD_CTX_new();
+    EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key);
+    std::size_t len = 0;
+    EVP_DigestSign(md, nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    std::string sig(len, '\0');
+    EVP_DigestSign(md, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                   reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    EVP_MD_CTX_free(md);
+    return sig;
+  };
+  std::string id = random_bytes(20);
+  auto auth_data = [&](std::uint32_t counter, bool attested) {
+    std::string ad = sha256(rp_.id);
+    ad.push_back(static_cast<char>(kUp | kUv | (attested ? kAt : 0)));
+    for (int k = 3; k >= 0; --k) ad.push_back(static_cast<char>((counter >> (8 * k)) & 0xFF));
+    if (attested) ad += std::string(16, '\0') + std::string{'\0', static_cast<char>(id.size())} + id + cose;
+    return ad;
+  };
+  auto o = begin_registration(*db_, rp_, 7, "yamada", "", kT0);
+  auto c = finish_registration(*db_, rp_, 7, client_data("webauthn.create", o->challenge, rp_.origin),
+                               attestation(auth_data(0, true)), kT0);
+  ASSERT_OK(c);
+  EXPECT_EQ(c->alg, -257);
+  auto g = begin_authentication(*db_, rp_, 7, kT0);
+  std::string cd = client_data("webauthn.get", g->challenge, rp_.origin);
+  std::string ad = auth_data(1, false);
+  auto who = finish_authentication(*db_, rp_, id, cd, ad, sign(ad + sha256(cd)), "", kT0);
+  ASSERT_OK(who);
+  EXPECT_EQ(*who, 7);
+  g = begin_authentication(*db_, rp_, 7, kT0);
+  cd = client_data("webauthn.get", g->challenge, rp_.origin);
+  ad = auth_data(2, false);
+  std::string sig = sign(ad + sha256(cd));
+  sig[10] ^= 1;
+  expect_refused(finish_authentication(*db_, rp_, id, cd, ad, sig, "", kT0), "署名");
+  EVP_PKEY_free(key);
+}
+
+TEST_P(WebauthnTest, ChallengesAreKeptOnlyAsHashes) {
+  auto o = begin_authentication(*db_, rp_, std::nullopt, kT0);
+  ASSERT_OK(o);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM webauthn_challenges WHERE challenge_hash = '" +
+                  sha256_hex(o->challenge) + "' AND person_id IS NULL AND expires_at = " +
+                  std::to_string(to_unix(kT0 + 5min))),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM webauthn_challenges WHERE challenge_hash = '" +
+                  base64url_encode(o->challenge) + "'"),
+            0);
 }
 
 KOBAN_BACKEND_TESTS(WebauthnTest);

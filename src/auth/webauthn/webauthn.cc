@@ -53,10 +53,14 @@ Result<std::string> user_handle(store::Session& s, std::int64_t person_id, bool 
                                   person_id));
   if (!rows.empty()) return rows[0].text(0);
   if (!create) return std::string();
-  std::string handle = base64url_encode(random_bytes(kUserHandleBytes));
-  KOBAN_TRY(s.exec("INSERT INTO webauthn_user_handles (person_id, user_handle) VALUES (?, ?)",
-                   person_id, handle));
-  return handle;
+  // Two tabs beginning at once on PostgreSQL: the second insert yields, both read the winner.
+  KOBAN_TRY(s.exec("INSERT INTO webauthn_user_handles (person_id, user_handle) VALUES (?, ?)"
+                   " ON CONFLICT (person_id) DO NOTHING",
+                   person_id, base64url_encode(random_bytes(kUserHandleBytes))));
+  KOBAN_ASSIGN(rows, s.query("SELECT user_handle FROM webauthn_user_handles WHERE person_id = ?",
+                             person_id));
+  if (rows.empty()) return Error::internal("webauthn user handle missing after insert");
+  return rows[0].text(0);
 }
 
 Result<std::vector<std::string>> credential_ids(store::Session& s, std::int64_t person_id) {
