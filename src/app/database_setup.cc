@@ -5,8 +5,10 @@
 
 #include "audit/audit_log.h"
 #include "auth/migrations.h"
+#include "auth/webauthn/migrations.h"
 #include "mail/outbox.h"
 #include "org/org_migrations.h"
+#include "workflow/workflow_migrations.h"
 
 namespace koban::app {
 namespace fs = std::filesystem;
@@ -49,7 +51,9 @@ Result<store::MigrationReport> migrate_database(store::Database& db) {
     registered = [] () -> Result<void> {
       KOBAN_TRY(org::register_org_migrations());
       KOBAN_TRY(auth::register_auth_migrations());
+      KOBAN_TRY(auth::webauthn::register_webauthn_migrations());
       KOBAN_TRY(audit::register_audit_migrations());
+      KOBAN_TRY(workflow::register_workflow_migrations());
       KOBAN_TRY(mail::register_outbox_migrations());
       return ok();
     }();

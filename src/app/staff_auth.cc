@@ -9,6 +9,7 @@
 #include "org/people.h"
 #include "org/units.h"
 #include "web/site_context.h"
+#include "workflow/queues.h"
 
 namespace koban::app {
 namespace {
@@ -292,8 +293,21 @@ http::Response StaffAuth::dashboard(StaffContext& who) {
     }
     return ok();
   });
+  // "Waiting for me": approvals and post-hoc reports from the approval engine.
+  nlohmann::json waiting = nlohmann::json::array();
+  (void)db_.read([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto counts, workflow::dashboard_counts(s, who.actor.person));
+    auto add = [&](const char* label, std::int64_t n) {
+      if (n > 0) waiting.push_back({{"label", label}, {"count", n}, {"url", "/admin/"}});
+    };
+    add("承認待ちの依頼", counts.waiting);
+    add("確認が必要な事後報告", counts.post_hoc_pending);
+    add("差し戻された自分の依頼", counts.my_remanded);
+    add("承認済みで実施待ちの自分の依頼", counts.my_approved);
+    return ok();
+  });
   return page(who, "admin/dashboard", {{"title", "ダッシュボード"}, {"has_roles", !roles.empty()}, {"roles", roles},
-                                       {"has_waiting", false}, {"waiting", nlohmann::json::array()}});
+                                       {"has_waiting", !waiting.empty()}, {"waiting", waiting}});
 }
 
 http::Response StaffAuth::totp_page(StaffContext& who, bool at_login, bool enroll, const std::string& error,
