@@ -3,6 +3,8 @@
 #include "app/calendar_from_config.h"
 #include "app/admin_mail_routes.h"
 #include "app/admin_audit_routes.h"
+#include "app/admin_ledger_routes.h"
+#include "ledger/ledger.h"
 #include "app/admin_org_routes.h"
 #include "app/database_setup.h"
 #include "app/mail_setup.h"
@@ -130,6 +132,8 @@ Result<void> App::init_http() {
   KOBAN_ASSIGN(auto data_key, load_or_create_secret_key(config_));
   KOBAN_ASSIGN(auto totp_box, auth::SecretBox::from_secret(data_key, "totp"));
   staff_ = std::make_unique<StaffAuth>(storage_->db(), clock_, config_, templates_, std::move(totp_box));
+  KOBAN_ASSIGN(auto ledger_box, auth::SecretBox::from_secret(data_key, "ledger"));
+  ledger_ = std::make_shared<const ledger::Ledger>(std::move(ledger_box));
   static_assets_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{
       .root = fs::path(KOBAN_SOURCE_DIR) / "static", .cache_control = "public, max-age=3600"});
   public_site_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{.root = data_dir_ / "public"});
@@ -187,6 +191,7 @@ void App::add_routes() {
   add_admin_mail_routes(r, storage_->db(), *staff_);
   add_org_routes(r, storage_->db(), *staff_);
   add_audit_routes(r, storage_->db(), *staff_);
+  add_ledger_routes(r, storage_->db(), *staff_, ledger_);
   // Everything else is the published site (static HTML written by the CMS).
   r.get("/*path", [this](http::Request& req) { return public_site_->serve(req, req.param("path")); },
         {.blocking = false});

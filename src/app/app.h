@@ -27,6 +27,9 @@ class Database;
 class Worker;
 class Scheduler;
 }  // namespace koban::store
+namespace koban::ledger {
+class Ledger;
+}
 namespace koban::calendar {
 class BusinessCalendar;
 }
@@ -84,6 +87,7 @@ class App {
   std::unique_ptr<store::Scheduler> scheduler_;
   std::unique_ptr<MailDelivery> mail_;
   std::unique_ptr<StaffAuth> staff_;
+  std::shared_ptr<const ledger::Ledger> ledger_;
   std::thread scheduler_thread_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

@@ -9,6 +9,9 @@
 #include "mail/outbox.h"
 #include "org/org_migrations.h"
 #include "workflow/workflow_migrations.h"
+#include "incidents/incidents_migrations.h"
+#include "ledger/ledger_migrations.h"
+#include "requests/requests_migrations.h"
 
 namespace koban::app {
 namespace fs = std::filesystem;
@@ -54,6 +57,9 @@ Result<store::MigrationReport> migrate_database(store::Database& db) {
       KOBAN_TRY(auth::webauthn::register_webauthn_migrations());
       KOBAN_TRY(audit::register_audit_migrations());
       KOBAN_TRY(workflow::register_workflow_migrations());
+      KOBAN_TRY(ledger::register_ledger_migrations());
+      KOBAN_TRY(requests::register_requests_migrations());
+      KOBAN_TRY(incidents::register_incidents_migrations());
       KOBAN_TRY(mail::register_outbox_migrations());
       return ok();
     }();
