@@ -4,6 +4,7 @@
 #include "app/admin_mail_routes.h"
 #include "app/admin_audit_routes.h"
 #include "app/admin_ledger_routes.h"
+#include "incidents/suspension.h"
 #include "ledger/ledger.h"
 #include "app/admin_org_routes.h"
 #include "app/database_setup.h"
@@ -180,6 +181,9 @@ void App::add_routes() {
   r.get("/static/*path", [this](http::Request& req) { return static_assets_->serve(req, req.param("path")); },
         {.blocking = false});
   r.get("/", [this](http::Request& req) {
+    // ORG-10: while the website is suspended the public sees the notice (cached; /admin works).
+    if (auto notice = incidents::suspended(storage_->db(), incidents::Subsystem::website))
+      return incidents::suspended_response(*notice);
     // A published home page wins; before anything is published, the built-in one.
     auto published = public_site_->serve(req, "index.html");
     if (published.status != 404) return published;
@@ -193,8 +197,11 @@ void App::add_routes() {
   add_audit_routes(r, storage_->db(), *staff_);
   add_ledger_routes(r, storage_->db(), *staff_, ledger_);
   // Everything else is the published site (static HTML written by the CMS).
-  r.get("/*path", [this](http::Request& req) { return public_site_->serve(req, req.param("path")); },
-        {.blocking = false});
+  r.get("/*path", [this](http::Request& req) {
+    if (auto notice = incidents::suspended(storage_->db(), incidents::Subsystem::website))
+      return incidents::suspended_response(*notice);
+    return public_site_->serve(req, req.param("path"));
+  }, {.blocking = false});
 }
 
 Result<void> App::start() {
