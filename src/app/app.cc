@@ -9,6 +9,8 @@
 #include "app/admin_org_routes.h"
 #include "app/database_setup.h"
 #include "app/mail_setup.h"
+#include "app/notifications.h"
+#include "workflow/queues.h"
 #include "app/secret_key.h"
 #include "app/staff_auth.h"
 #include "auth/secret_box.h"
@@ -106,6 +108,20 @@ void App::register_jobs() {
     KOBAN_TRY(store::purge_done(storage_->db(), clock_.now() - std::chrono::hours(24 * 7)));
     return ok();
   });
+  // Staff notifications (approvals, incidents, ledger changes) become mails.
+  register_notification_handlers(*worker_, storage_->db(), notification_settings(config_), clock_);
+  // Requests waiting more than a day for their approver: a reminder once a day (JST).
+  worker_->handle("workflow.reminders", [this](const store::Job&) -> Result<void> {
+    return storage_->db().write([&](store::Session& s) -> Result<void> {
+      KOBAN_TRY(workflow::enqueue_reminders(s, clock_.now(), std::chrono::hours(24)));
+      return ok();
+    });
+  });
+  if (auto hourly = calendar::Schedule::parse("every hour")) {
+    (void)scheduler_->add({.name = "workflow.reminders",
+                           .next_due = [s = *hourly, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
+                           .kind = "workflow.reminders"});
+  }
   auto schedule = calendar::Schedule::parse("every day 03:00");
   const calendar::BusinessCalendar* cal = calendar_.get();
   if (schedule) {
