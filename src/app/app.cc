@@ -3,7 +3,10 @@
 #include "app/calendar_from_config.h"
 #include "app/admin_mail_routes.h"
 #include "app/admin_audit_routes.h"
+#include "app/admin_incidents_routes.h"
 #include "app/admin_ledger_routes.h"
+#include "app/admin_requests_routes.h"
+#include "requests/forms.h"
 #include "incidents/suspension.h"
 #include "ledger/ledger.h"
 #include "app/admin_org_routes.h"
@@ -151,6 +154,10 @@ Result<void> App::init_http() {
   staff_ = std::make_unique<StaffAuth>(storage_->db(), clock_, config_, templates_, std::move(totp_box));
   KOBAN_ASSIGN(auto ledger_box, auth::SecretBox::from_secret(data_key, "ledger"));
   ledger_ = std::make_shared<const ledger::Ledger>(std::move(ledger_box));
+  // The administrative request forms (ORG-12) and their approval chains.
+  auto kinds = std::make_shared<workflow::KindRegistry>();
+  KOBAN_TRY(requests::register_request_kinds(*kinds, *calendar_));
+  request_kinds_ = std::move(kinds);
   static_assets_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{
       .root = fs::path(KOBAN_SOURCE_DIR) / "static", .cache_control = "public, max-age=3600"});
   public_site_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{.root = data_dir_ / "public"});
@@ -212,6 +219,8 @@ void App::add_routes() {
   add_org_routes(r, storage_->db(), *staff_);
   add_audit_routes(r, storage_->db(), *staff_);
   add_ledger_routes(r, storage_->db(), *staff_, ledger_);
+  add_requests_routes(r, storage_->db(), *staff_, request_kinds_, clock_);
+  add_incidents_routes(r, storage_->db(), *staff_);
   // Everything else is the published site (static HTML written by the CMS).
   r.get("/*path", [this](http::Request& req) {
     if (auto notice = incidents::suspended(storage_->db(), incidents::Subsystem::website))

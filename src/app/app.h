@@ -27,6 +27,9 @@ class Database;
 class Worker;
 class Scheduler;
 }  // namespace koban::store
+namespace koban::workflow {
+class KindRegistry;
+}
 namespace koban::ledger {
 class Ledger;
 }
@@ -88,6 +91,7 @@ class App {
   std::unique_ptr<MailDelivery> mail_;
   std::unique_ptr<StaffAuth> staff_;
   std::shared_ptr<const ledger::Ledger> ledger_;
+  std::shared_ptr<const workflow::KindRegistry> request_kinds_;
   std::thread scheduler_thread_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

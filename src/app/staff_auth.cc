@@ -298,7 +298,7 @@ http::Response StaffAuth::dashboard(StaffContext& who) {
   (void)db_.read([&](store::Session& s) -> Result<void> {
     KOBAN_ASSIGN(auto counts, workflow::dashboard_counts(s, who.actor.person));
     auto add = [&](const char* label, std::int64_t n) {
-      if (n > 0) waiting.push_back({{"label", label}, {"count", n}, {"url", "/admin/"}});
+      if (n > 0) waiting.push_back({{"label", label}, {"count", n}, {"url", "/admin/requests"}});
     };
     add("承認待ちの依頼", counts.waiting);
     add("確認が必要な事後報告", counts.post_hoc_pending);

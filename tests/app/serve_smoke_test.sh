@@ -49,6 +49,13 @@ curl -s -b "$work/jar" "$base/admin/mail" | grep -q 'demo.taro@example.jp' || fa
 [ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' "$base/admin/mail")" = 403 ] || fail "station staff may not read the mail log"
 [ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' -d csrf=forged "$base/admin/logout")" = 403 ] || fail "logout with a forged CSRF token"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -d 'csrf=x&login_name=a&password=b' "$base/admin/login")" = 403 ] || fail "login without the form's cookie"
+# Every staff page of the menu answers a logged-in person (permissions decide the rest).
+for page in /admin/ /admin/requests /admin/requests/new /admin/incidents /admin/subsystems /admin/units /admin/ledger /admin/totp /admin/password; do
+  [ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' "$base$page")" = 200 ] || fail "$page for station staff"
+done
+for page in /admin/audit /admin/people /admin/mail; do
+  [ "$(curl -s -b "$work/jar" -o /dev/null -w '%{http_code}' "$base$page")" = 200 ] || fail "$page for the system administrator"
+done
 # Password change: the policy refuses a weak one, a good one works and the old one stops.
 csrf=$(curl -s -b "$work/jar2" "$base/admin/password" | grep -o 'name="csrf" value="[^"]*"' | sed 's/.*value="//;s/"$//')
 [ "$(curl -s -b "$work/jar2" -o "$work/pw.html" -w '%{http_code}' --data-urlencode "csrf=$csrf" \
