@@ -1,4 +1,5 @@
 #include "app/admin_ledger_routes.h"
+#include "app/page_helpers.h"
 
 #include <map>
 
@@ -16,22 +17,9 @@ const http::forms::FormLimits kQueryLimits{.max_fields = 4, .max_name_bytes = 16
                                            .max_total_bytes = 256};
 constexpr std::size_t kMaxManagerNames = 20;  // login names in the new-entry form
 
-std::optional<std::int64_t> parse_id(std::string_view s) {
-  if (s.empty() || s.size() > 15) return std::nullopt;
-  std::int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v > 0 ? std::optional(v) : std::nullopt;
-}
+using pages::parse_id;
 
-std::string jst_text(Instant t) {
-  const auto j = to_jst(t);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", j.date.year, j.date.month, j.date.day, j.hour, j.minute);
-  return buf;
-}
+using pages::jst_text;
 
 int status_for(const Error& e) {
   switch (e.code) {
