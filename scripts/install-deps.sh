@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache mold
   libboost1.81-dev libboost-system1.81-dev
   libsqlite3-dev sqlite3 libpq-dev libsodium-dev libssl-dev zlib1g-dev
-  nlohmann-json3-dev libkainjow-mustache-dev libcmark-gfm-dev
+  nlohmann-json3-dev libkainjow-mustache-dev libcmark-gfm-dev libqrencode-dev
   # tests
   libgtest-dev libgmock-dev googletest postgresql postfix clang-14 libclang-rt-14-dev
   # tools used by scripts and tests
