@@ -31,7 +31,8 @@
 // Scheduling: recipients are grouped by domain; a domain's group is split into jobs of at
 // most max_recipients_per_session recipients of one message. A session serves one domain and
 // ends (QUIT) before its recipient count would pass max_recipients_per_session; at most
-// max_connections sessions serve one domain at a time.
+// max_connections sessions serve one domain at a time; with max_messages_per_second a session
+// waits for a token before each transaction.
 #pragma once
 
 #include <chrono>
@@ -71,6 +72,10 @@ struct SmtpConfig {
 struct DomainPolicy {
   int max_connections = 20;
   int max_recipients_per_session = 1000;
+  // Transactions (messages) per second to this domain, 0 = unlimited: a token bucket per
+  // domain (burst: one second's worth) shared by the domain's sessions and kept across
+  // deliver() calls of one SmtpDelivery, so that a sender handing over chunks stays under it.
+  double max_messages_per_second = 0;
 };
 
 struct DeliveryPolicy {

@@ -41,11 +41,33 @@ struct Job {
   std::vector<std::string> recipients;
 };
 
+// Per-domain rate limit; lives in SmtpDelivery::Impl so that it spans deliver() calls.
+struct TokenBucket {
+  double rate = 0;  // tokens per second; 0: unlimited
+  double tokens = 0;
+  Clock::time_point last{};
+
+  // Takes a token when one is there; otherwise returns how long to wait for one.
+  std::optional<Clock::duration> take(Clock::time_point now) {
+    const double burst = std::max(1.0, rate);
+    if (last == Clock::time_point{}) tokens = burst;
+    else tokens = std::min(burst, tokens + std::chrono::duration<double>(now - last).count() * rate);
+    last = now;
+    if (tokens >= 1.0) {
+      tokens -= 1.0;
+      return std::nullopt;
+    }
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((1.0 - tokens) / rate)) +
+           std::chrono::microseconds(1);
+  }
+};
+
 struct DomainQueue {
   std::string domain;
   DomainPolicy policy;
   std::deque<Job> jobs;
   int active = 0;
+  TokenBucket* bucket = nullptr;  // null: no rate limit
 };
 
 // The state of one deliver() call; all of it lives on the io_context's single thread.
@@ -257,6 +279,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   const Capabilities& capabilities() const { return caps_; }
 
+  // Keeps the watchdog from closing an idle connection while the session waits (rate limit).
+  void extend_deadline(std::chrono::milliseconds d) { set_deadline(d); }
+
  private:
   static awaitable<void> watchdog(std::shared_ptr<Connection> self) {
     while (!self->closed_) {
@@ -454,6 +479,14 @@ awaitable<void> session(asio::io_context& io, Run& run, DomainQueue& q, Job firs
       q.jobs.pop_front();
     }
     used += job.recipients.size();
+    if (q.bucket) {
+      while (auto wait = q.bucket->take(Clock::now())) {
+        conn->extend_deadline(std::chrono::duration_cast<std::chrono::milliseconds>(*wait) + cfg.command_timeout);
+        asio::steady_timer t(io);
+        t.expires_after(*wait);
+        (void)co_await t.async_wait(tok);
+      }
+    }
     const bool alive = co_await conn->transaction(run.batch[job.message], job, run);
     if (!alive) {
       conn->close();
@@ -494,10 +527,11 @@ struct SmtpDelivery::Impl {
   SmtpConfig config;
   DeliveryPolicy policy;
   std::unique_ptr<asio::ssl::context> ssl;
+  std::map<std::string, TokenBucket> buckets;  // domain → bucket, for domains with a rate
 };
 
 SmtpDelivery::SmtpDelivery(SmtpConfig config, DeliveryPolicy policy)
-    : impl_(std::make_unique<Impl>(Impl{std::move(config), std::move(policy), nullptr})) {}
+    : impl_(std::make_unique<Impl>(Impl{std::move(config), std::move(policy), nullptr, {}})) {}
 SmtpDelivery::~SmtpDelivery() = default;
 const SmtpConfig& SmtpDelivery::config() const { return impl_->config; }
 
@@ -540,6 +574,11 @@ Result<DeliveryStats> SmtpDelivery::deliver(const std::vector<Envelope>& batch,
       if (q.domain.empty()) {
         q.domain = domain;
         q.policy = impl_->policy.for_domain(domain);
+        if (q.policy.max_messages_per_second > 0) {
+          TokenBucket& b = impl_->buckets[domain];
+          b.rate = q.policy.max_messages_per_second;
+          q.bucket = &b;
+        }
       }
       const std::size_t chunk = static_cast<std::size_t>(std::max(1, q.policy.max_recipients_per_session));
       for (std::size_t i = 0; i < rcpts.size(); i += chunk) {
