@@ -10,6 +10,10 @@
 #include "incidents/suspension.h"
 #include "ledger/ledger.h"
 #include "app/admin_org_routes.h"
+#include "app/admin_roster_routes.h"
+#include "app/auth_settings.h"
+#include "auth/sessions.h"
+#include "auth/webauthn/webauthn.h"
 #include "app/database_setup.h"
 #include "app/mail_setup.h"
 #include "app/notifications.h"
@@ -125,12 +129,26 @@ void App::register_jobs() {
                            .next_due = [s = *hourly, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
                            .kind = "workflow.reminders"});
   }
+  // Expired sessions, lapsed login-failure counters and unused WebAuthn challenges: nightly.
+  worker_->handle("auth.purge", [this](const store::Job&) -> Result<void> {
+    const Instant now = clock_.now();
+    KOBAN_TRY(auth::SessionStore(session_config(config_)).purge_expired(storage_->db(), now));
+    KOBAN_TRY(storage_->db().write([&](store::Session& s) -> Result<void> {
+      KOBAN_TRY(auth::Credentials(credentials_config(config_)).purge_lockouts(s, now));
+      return ok();
+    }));
+    KOBAN_TRY(auth::webauthn::purge_expired_challenges(storage_->db(), now));
+    return ok();
+  });
   auto schedule = calendar::Schedule::parse("every day 03:00");
   const calendar::BusinessCalendar* cal = calendar_.get();
   if (schedule) {
     (void)scheduler_->add({.name = "jobs.purge_done",
                            .next_due = [s = *schedule, cal](Instant after) { return s.next_after(after, *cal); },
                            .kind = "jobs.purge_done"});
+    (void)scheduler_->add({.name = "auth.purge",
+                           .next_due = [s = *schedule, cal](Instant after) { return s.next_after(after, *cal); },
+                           .kind = "auth.purge"});
   }
 }
 
@@ -217,6 +235,7 @@ void App::add_routes() {
   staff_->add_routes(r);
   add_admin_mail_routes(r, storage_->db(), *staff_);
   add_org_routes(r, storage_->db(), *staff_);
+  add_roster_routes(r, storage_->db(), *staff_, *calendar_, clock_);
   add_audit_routes(r, storage_->db(), *staff_);
   add_ledger_routes(r, storage_->db(), *staff_, ledger_);
   add_requests_routes(r, storage_->db(), *staff_, request_kinds_, clock_);

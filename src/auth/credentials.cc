@@ -184,4 +184,11 @@ Result<LoginResult> Credentials::login(store::Database& db, std::optional<std::i
   return result;
 }
 
+Result<std::int64_t> Credentials::purge_lockouts(store::Session& s, Instant now) const {
+  // One table holds both kinds of key: purge with the longer window so neither loses a count.
+  const auto& longer = config_.account_lockout.window >= config_.address_lockout.window ? config_.account_lockout
+                                                                                      : config_.address_lockout;
+  return Lockout(longer).purge(s, now);
+}
+
 }  // namespace koban::auth

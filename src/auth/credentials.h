@@ -77,6 +77,10 @@ class Credentials {
                             std::string_view password, std::string_view address, Instant now,
                             std::string_view login_name = {});
 
+  // Deletes failure rows that lock nothing any more (both policies' windows passed); for a
+  // scheduled job. Returns the rows removed.
+  Result<std::int64_t> purge_lockouts(store::Session& s, Instant now) const;
+
  private:
   Result<std::vector<std::string>> history(store::Session& s, std::int64_t person_id) const;
   void spend_dummy_time(std::string_view password);

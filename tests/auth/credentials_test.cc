@@ -231,6 +231,30 @@ TEST_P(CredentialsTest, ConcurrentFailuresAreAllCounted) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM login_failures"), 0);
 }
 
+TEST_P(CredentialsTest, PurgeKeepsCountsThatTheLongerWindowStillNeeds) {
+  CredentialsConfig c = fast_config();
+  c.account_lockout.threshold = 100;
+  c.address_lockout.threshold = 100;
+  c.account_lockout.window = std::chrono::minutes(15);
+  c.address_lockout.window = std::chrono::hours(2);
+  Credentials creds(c);
+  ASSERT_OK(db_->write([&](store::Session& s) { return creds.set_password(s, 1, "x", "Sakura2026", kT0); }));
+  ASSERT_TRUE(creds.login(*db_, 1, "bad", "192.0.2.9", kT0 + 1s));
+  // Past the account window but inside the address window: nothing may go yet.
+  ASSERT_OK(db_->write([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto n, creds.purge_lockouts(s, kT0 + 1h));
+    EXPECT_EQ(n, 0);
+    return ok();
+  }));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM login_failures"), 2);
+  ASSERT_OK(db_->write([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto n, creds.purge_lockouts(s, kT0 + 3h));
+    EXPECT_EQ(n, 2);
+    return ok();
+  }));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM login_failures"), 0);
+}
+
 KOBAN_BACKEND_TESTS(CredentialsTest);
 
 }  // namespace
