@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     KOBAN_TRY(s.exec("DELETE FROM bench_subscribers"));
     KOBAN_TRY(s.exec(
         "INSERT INTO bench_subscribers (id, address, link_key, state)"
-        " WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)"
+        " WITH RECURSIVE n(x) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT x + 1 FROM n WHERE x < ?)"
         " SELECT x, 'user' || x || '@example.jp', 'k' || (x * 7919 % 1000003) || 'q' || (x * 31),"
         " CASE WHEN x % 50 = 0 THEN 'pending' ELSE 'confirmed' END FROM n",
         static_cast<std::int64_t>(items)));

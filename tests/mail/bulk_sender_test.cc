@@ -61,17 +61,17 @@ TEST_P(BulkSenderTest, CreateRunTakesTheItemsFromOneSelect) {
   EXPECT_EQ(p->pending, 40);
   EXPECT_EQ(p->state, "queued");
   EXPECT_EQ(p->kind, "test");
-  // Duplicate ids in the select count once.
+  // Duplicate ids in the select: nothing is created.
   std::int64_t dup = 0;
-  ASSERT_OK(db_->write([&](store::Session& s) -> Result<void> {
+  auto d = db_->write([&](store::Session& s) -> Result<void> {
     KOBAN_ASSIGN(dup, create_run(s, "test", "2", from_unix(1'800'000'000),
                                  "SELECT id FROM fake_subscribers WHERE id <= ? UNION ALL SELECT id FROM fake_subscribers WHERE id <= ?",
                                  3, 5));
     return ok();
-  }));
-  auto p2 = run_progress(*db_, dup);
-  ASSERT_OK(p2);
-  EXPECT_EQ(p2->total, 5);
+  });
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().code, ErrorCode::conflict);
+  EXPECT_EQ(run_progress(*db_, *run + 1).error().code, ErrorCode::not_found);
   EXPECT_EQ(run_progress(*db_, 999).error().code, ErrorCode::not_found);
   std::int64_t ignored = 0;
   EXPECT_FALSE(db_->write([&](store::Session& s) -> Result<void> {

@@ -76,8 +76,9 @@ Result<void> register_bulk_migrations();
 
 // ---- runs ---------------------------------------------------------------------------------
 
-// Inserts a queued run and one pending item per row of item_select (duplicate ids count once)
-// in s's transaction; returns the run id. kind/ref say what the run is for ("alert", "17").
+// Inserts a queued run and one pending item per row of item_select in s's transaction and
+// returns the run id. The ids must be distinct (select a primary key): a duplicate fails it
+// all (ErrorCode::conflict). kind/ref say what the run is for ("alert", "17").
 Result<std::int64_t> create_run_values(store::Session& s, std::string_view kind, std::string_view ref,
                                        Instant now, std::string_view item_select,
                                        std::span<const store::Value> params);

@@ -30,7 +30,9 @@ std::vector<store::Migration> bulk_migrations() {
        // next_attempt_at and the other times of items are unix milliseconds (retries in tests
        // are short); runs use unix seconds like the rest of the schema.
        "CREATE TABLE mail_bulk_items ("
-       " run_id {{BIGINT}} NOT NULL REFERENCES mail_bulk_runs (id) ON DELETE CASCADE,"
+       // No foreign key to mail_bulk_runs: its per-row check costs 10 s of a 1,000,000-item
+       // create_run on PostgreSQL; items are only written through this module.
+       " run_id {{BIGINT}} NOT NULL,"
        " item_id {{BIGINT}} NOT NULL,"
        " state TEXT NOT NULL DEFAULT 'pending',"
        " attempts INTEGER NOT NULL DEFAULT 0,"
@@ -56,10 +58,11 @@ Result<std::int64_t> create_run_values(store::Session& s, std::string_view kind,
                                   " VALUES (?, ?, 'queued', ?, ?) RETURNING id",
                                   kind, ref, t, t));
   const std::int64_t run_id = rows.at(0).int64(0);
-  // "WHERE true" lets SQLite parse ON CONFLICT after INSERT ... SELECT.
+  // No ON CONFLICT (it costs a third of the insert on PostgreSQL): the select must return
+  // distinct ids; a duplicate fails the whole create_run (ErrorCode::conflict).
   std::string sql = "INSERT INTO mail_bulk_items (run_id, item_id) SELECT ?, sel.* FROM (";
   sql += item_select;
-  sql += ") sel WHERE true ON CONFLICT DO NOTHING";
+  sql += ") sel";
   std::vector<store::Value> all;
   all.reserve(params.size() + 1);
   all.emplace_back(run_id);
