@@ -378,6 +378,42 @@ TEST_P(BulkSenderTest, ARendererErrorStopsTheSendAndASecondSendFinishesIt) {
   for (const auto& [rcpt, n] : got) EXPECT_EQ(n, 1) << rcpt;
 }
 
+TEST_P(BulkSenderTest, AnUnreachableRelayStopsTheSendAndNothingIsLost) {
+  ASSERT_OK(add_subscribers(*db_, 200));
+  auto run = new_run(*db_);
+  ASSERT_OK(run);
+  std::uint16_t dead_port = 0;
+  {
+    BulkSink gone;
+    dead_port = gone.port();
+  }  // closed: connections are refused
+  SmtpConfig cfg;
+  cfg.port = dead_port;
+  cfg.tls = TlsMode::none;
+  cfg.connect_timeout = 500ms;
+  SmtpDelivery dead(cfg, DeliveryPolicy{});
+  BulkSender failing(*db_, dead, options());
+  auto r = failing.send(*run, simple_renderer());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::unavailable);
+  auto p = run_progress(*db_, *run);
+  ASSERT_OK(p);
+  EXPECT_EQ(p->deferred, 64);  // the first chunk only
+  EXPECT_EQ(p->pending, 136);
+  EXPECT_EQ(p->sent, 0);
+
+  BulkSink sink;
+  auto smtp = smtp_for(sink);
+  BulkSender sender(*db_, *smtp, options());
+  auto r2 = sender.send(*run, simple_renderer());
+  ASSERT_OK(r2);
+  EXPECT_TRUE(r2->done);
+  EXPECT_EQ(r2->progress.sent, 200);
+  auto got = sink.accepted();
+  ASSERT_EQ(got.size(), 200u);
+  for (const auto& [rcpt, n] : got) EXPECT_EQ(n, 1) << rcpt;
+}
+
 KOBAN_BACKEND_TESTS(BulkSenderTest);
 
 }  // namespace

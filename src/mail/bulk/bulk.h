@@ -44,6 +44,12 @@
 // deferred ones. 4xx → deferred with backoff, retried within send() until max_attempts
 // (then failed); 5xx → bounced with code and text, on_hard_failure called.
 //
+// Errors: send() returns ErrorCode::unavailable when no SMTP session could be set up for a
+// whole chunk (the relay is down; that chunk's items are deferred, the rest stay pending), and
+// the renderer's or the database's error when they fail; in every case what was sent is
+// folded, and the next send() of the run (same host: at once; another host: after the lease)
+// goes on where it stopped. A send() of a large run takes minutes: extend the job's lease.
+//
 // Limits, honestly: the journal lives in the local data directory. A different host that
 // takes over a run after its lease expired cannot see the records that were not folded yet
 // (at most one fold interval of messages is sent twice then). A power loss (not a process

@@ -427,7 +427,9 @@ Result<SendReport> BulkSender::send(std::int64_t run_id, const Renderer& render,
       }
       if (err) break;
       std::optional<Error> journal_error;
+      std::string first_detail;
       auto stats = smtp_.deliver(chunk->envelopes, [&](const RecipientOutcome& o) {
+        if (first_detail.empty()) first_detail = o.detail;
         // Runs before the session goes on: the record is in the page cache before the next
         // message of this session is started.
         JournalRecord rec{chunk->item_ids[o.message], journal_status(o.status), o.code, chunk->attempts[o.message],
@@ -446,6 +448,14 @@ Result<SendReport> BulkSender::send(std::int64_t run_id, const Renderer& render,
       sessions += stats->sessions;
       if (journal_error) {
         err = *journal_error;
+        break;
+      }
+      // Not one session could be set up (the relay is down or refuses us): stop instead of
+      // deferring every remaining item; the caller retries the job later. This chunk's items
+      // are deferred like any 4xx.
+      if (!chunk->envelopes.empty() && stats->sessions == 0 && stats->delivered == 0 &&
+          stats->permanent_failures == 0) {
+        err = Error::unavailable("bulk: the SMTP relay is unreachable: " + first_detail);
         break;
       }
     }
