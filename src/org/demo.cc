@@ -86,6 +86,9 @@ Result<std::vector<DemoPerson>> fill_demo(store::Session& s, Instant now) {
   using P = Purpose;
   const auto all = {P::website, P::alerts, P::procedures, P::mailbox, P::social, P::administration};
   const auto unit_purposes = {P::website, P::alerts, P::procedures};
+  // Unit heads also file their unit's administrative requests (ORG-12: access grants, mail
+  // addresses, settings changes), which are administration-purpose requests.
+  const auto head_purposes = {P::website, P::alerts, P::procedures, P::administration};
   Builder b(s, now);
 
   KOBAN_ASSIGN(UnitId root, b.unit({.kind = UnitKind::other, .code = "pref", .name = "サンプル県警察",
@@ -122,7 +125,7 @@ Result<std::vector<DemoPerson>> fill_demo(store::Session& s, Instant now) {
                                   std::nullopt, "電子申請"));
     } else {
       KOBAN_ASSIGN(head, b.person(login, id, d->name, std::string(d->name) + "長", Role::unit_manager,
-                                  unit_purposes, id));
+                                  head_purposes, id));
     }
     KOBAN_ASSIGN(PersonId deputy, b.person(code + ".hosa", id, d->name, "課長補佐", Role::assistant,
                                            unit_purposes, id, "広報活動責任者"));
@@ -142,7 +145,7 @@ Result<std::vector<DemoPerson>> fill_demo(store::Session& s, Instant now) {
                                       .code = code + "-toku", .name = std::string(st.name) + "当直",
                                       .sort_order = order++}));
     KOBAN_ASSIGN(PersonId head, b.person(code + ".shocho", id, st.name, "署長", Role::unit_manager,
-                                         unit_purposes, id));
+                                         head_purposes, id));
     KOBAN_ASSIGN(PersonId deputy, b.person(code + ".fukushocho", id, st.name, "副署長", Role::assistant,
                                            unit_purposes, id, "広報活動責任者"));
     KOBAN_TRY(b.person(code + ".tochoku", id, st.name, "当直責任者", Role::duty_officer,
