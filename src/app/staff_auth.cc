@@ -1,5 +1,7 @@
 #include "app/staff_auth.h"
 
+#include "app/staff_webauthn.h"
+
 #include "audit/audit_log.h"
 #include "auth/random_bytes.h"
 #include "auth/totp.h"
@@ -35,7 +37,7 @@ std::string safe_next(std::string_view next) {
 StaffAuth::StaffAuth(store::Database& db, const Clock& clock, const Config& config,
                      std::shared_ptr<web::Templates> templates, auth::SecretBox totp_box)
     : db_(db), clock_(clock), config_(config), templates_(std::move(templates)),
-      credentials_(auth::CredentialsConfig{}), totp_(std::move(totp_box)) {
+      credentials_(auth::CredentialsConfig{}), totp_(std::move(totp_box)), rp_(relying_party_from_config(config)) {
   secure_ = config.text("server.base_url").starts_with("https://");
   std::string_view roles = config.text("security.totp_required_roles");
   while (!roles.empty()) {
@@ -44,6 +46,10 @@ StaffAuth::StaffAuth(store::Database& db, const Clock& clock, const Config& conf
     if (auto role = org::parse_role(name)) totp_roles_.insert(*role);
     roles = comma == std::string_view::npos ? std::string_view{} : roles.substr(comma + 1);
   }
+  passkeys_enabled_ = db_.read([](store::Session& s) -> Result<void> {
+    KOBAN_TRY(s.query("SELECT 1 FROM webauthn_credentials WHERE 1 = 0"));
+    return ok();
+  }).ok();
 }
 
 StaffAuth::StaffAuth(store::Database& db, const Clock& clock, const Config& config,
@@ -55,6 +61,14 @@ bool StaffAuth::totp_required(const org::Actor& actor) const {
   for (const auto& g : actor.grants)
     if (totp_roles_.count(g.role)) return true;
   return false;
+}
+
+Result<bool> StaffAuth::second_factor_needed(std::int64_t person, const std::optional<org::Actor>& actor) {
+  if (actor && totp_required(*actor)) return true;
+  KOBAN_ASSIGN(bool enrolled, totp_.enrolled(db_, person));
+  if (enrolled || !passkeys_enabled_) return enrolled;
+  KOBAN_ASSIGN(auto passkeys, auth::webauthn::list_credentials(db_, person));
+  return !passkeys.empty();
 }
 
 void StaffAuth::audit(const std::optional<org::Actor>& actor, const std::string& action,
@@ -212,9 +226,9 @@ http::Response StaffAuth::login_submit(http::Request& req) {
       audit(actor, "auth.login.refused", "職員ID「" + login_name.substr(0, 32) + "」でログイン失敗", req, true);
       return login_form(req, 401, result->message(), login_name, next);
   }
-  auto enrolled = totp_.enrolled(db_, *id);
-  if (!enrolled) return http::response_for(enrolled.error());
-  const bool needs_code = *enrolled || (actor && totp_required(*actor));
+  auto second = second_factor_needed(*id, actor);
+  if (!second) return http::response_for(second.error());
+  const bool needs_code = *second;
   auto token = sessions_.create(db_, *id, req.remote_addr, req.header("user-agent"), !needs_code, clock_.now());
   if (!token) return http::response_for(token.error());
   audit(actor, needs_code ? "auth.login.password" : "auth.login", needs_code ? "パスワード確認（ワンタイムパスワード待ち）" : "ログイン",
@@ -262,7 +276,15 @@ void StaffAuth::add_routes(http::Router& router) {
     if (!(*who)->mfa_pending) return http::Response::redirect("/admin/", 303);
     auto enrolled = totp_.enrolled(db_, (*who)->actor.person);
     if (!enrolled) return http::response_for(enrolled.error());
-    return totp_page(**who, true, !*enrolled, "", *enrolled ? "" : "この役割ではワンタイムパスワードが必要です。まず設定してください。");
+    // A registered passkey is a second factor too: nothing to set up then.
+    bool has_passkey = false;
+    if (passkeys_enabled_) {
+      auto passkeys = auth::webauthn::list_credentials(db_, (*who)->actor.person);
+      if (!passkeys) return http::response_for(passkeys.error());
+      has_passkey = !passkeys->empty();
+    }
+    const bool enroll = !*enrolled && !has_passkey;
+    return totp_page(**who, true, enroll, "", enroll ? "この役割ではワンタイムパスワードが必要です。まず設定してください。" : "");
   });
   router.post("/admin/login/totp", [this](http::Request& req) { return totp_submit(req, true); }, {.max_body = 16 * 1024});
   router.get("/admin/totp", guard([this](http::Request&, StaffContext& who) {
@@ -270,6 +292,7 @@ void StaffAuth::add_routes(http::Router& router) {
   }, std::nullopt));
   router.post("/admin/totp", [this](http::Request& req) { return totp_submit(req, false); }, {.max_body = 16 * 1024});
   router.post("/admin/logout", [this](http::Request& req) { return logout(req); }, {.max_body = 16 * 1024});
+  if (passkeys_enabled_) add_webauthn_routes(router);
   // Every logged-in person sees their dashboard; what is on it is checked item by item.
   router.get("/admin/", [this](http::Request& req) {
     auto who = current(req);
@@ -330,6 +353,13 @@ http::Response StaffAuth::totp_page(StaffContext& who, bool at_login, bool enrol
     data["ask_code"] = at_login && *enrolled;
     data["offer_enroll"] = !at_login;
     data["enrolled"] = *enrolled;
+  }
+  // At login, a person with a passkey may use it instead of the code.
+  if (at_login && !enroll && passkeys_enabled_) {
+    auto passkeys = auth::webauthn::list_credentials(db_, who.actor.person);
+    if (!passkeys) return http::response_for(passkeys.error());
+    data["passkey"] = !passkeys->empty();
+    if (!passkeys->empty()) data["title"] = "二要素認証";
   }
   auto res = page(who, "admin/totp", data);
   res.set("cache-control", "no-store");
@@ -500,9 +530,9 @@ http::Response StaffAuth::password_submit(http::Request& req, bool expired_flow)
     token = who->token;
   } else {
     (void)sessions_.destroy_all(db_, *id);
-    auto enrolled = totp_.enrolled(db_, *id);
-    if (!enrolled) return http::response_for(enrolled.error());
-    needs_code = *enrolled || (actor && totp_required(*actor));
+    auto second = second_factor_needed(*id, actor);
+    if (!second) return http::response_for(second.error());
+    needs_code = *second;
     auto created = sessions_.create(db_, *id, req.remote_addr, req.header("user-agent"), !needs_code, clock_.now());
     if (!created) return http::response_for(created.error());
     token = *created;

@@ -8,6 +8,11 @@
 //
 // A guarded handler runs only for a live session of an active person who has the permission;
 // POSTs must carry the session's CSRF token in the form field "csrf". Refusals are audited.
+//
+// Passkeys (WebAuthn, staff_webauthn.cc): /admin/webauthn lists, registers, re-registers and
+// removes a person's passkeys; a passkey is a second factor after the password (on the
+// /admin/login/totp page, beside the one-time code) or a passwordless login from the login
+// form. The relying party comes from server.base_url (see staff_webauthn.h).
 #pragma once
 
 #include <functional>
@@ -18,6 +23,7 @@
 #include "auth/credentials.h"
 #include "auth/sessions.h"
 #include "auth/totp_store.h"
+#include "auth/webauthn/webauthn.h"
 #include <set>
 #include "core/config.h"
 #include "core/time.h"
@@ -65,6 +71,8 @@ class StaffAuth {
   http::Response page(const StaffContext& who, std::string_view name, nlohmann::json data) const;
 
   auth::Credentials& credentials() { return credentials_; }
+  // The WebAuthn relying party (id and origin) the passkey pages use.
+  const auth::webauthn::RelyingParty& relying_party() const { return rp_; }
 
  private:
   Result<std::optional<StaffContext>> current(const http::Request& req);
@@ -84,6 +92,18 @@ class StaffAuth {
   http::Response totp_page(StaffContext& who, bool at_login, bool enroll, const std::string& error,
                            const std::string& message);
   http::Response totp_submit(http::Request& req, bool at_login);
+  // Password given: is a second factor due (TOTP set up, a passkey registered, or the role needs one)?
+  Result<bool> second_factor_needed(std::int64_t person, const std::optional<org::Actor>& actor);
+  // Passkeys (staff_webauthn.cc).
+  void add_webauthn_routes(http::Router& router);
+  http::Response webauthn_page(StaffContext& who, int status, const std::string& error, const std::string& message);
+  http::Response webauthn_register_begin(http::Request& req, StaffContext& who);
+  http::Response webauthn_register_finish(http::Request& req, StaffContext& who);
+  http::Response webauthn_remove(http::Request& req, StaffContext& who);
+  http::Response webauthn_second_factor_begin(http::Request& req);
+  http::Response webauthn_second_factor_finish(http::Request& req);
+  http::Response passkey_login_begin(http::Request& req);
+  http::Response passkey_login_finish(http::Request& req);
   void audit(const std::optional<org::Actor>& actor, const std::string& action, const std::string& summary,
              const http::Request& req, bool refused);
   bool secure_cookies() const { return secure_; }
@@ -96,6 +116,10 @@ class StaffAuth {
   auth::SessionStore sessions_;
   auth::TotpStore totp_;
   std::set<org::Role> totp_roles_;  // security.totp_required_roles
+  auth::webauthn::RelyingParty rp_;
+  // False only when the database has no WebAuthn tables (tests that migrate a few modules):
+  // then nobody can have a passkey and the passkey pages are not offered.
+  bool passkeys_enabled_ = true;
   bool secure_ = false;
 };
 
