@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the form parsers with libFuzzer: builds the targets in fuzz/ with clang-14 into
+# Fuzzes the form parsers and the article Markdown renderer with libFuzzer: builds the targets
+# in fuzz/ with clang-14 into
 # build-fuzz (a separate build directory: -DKOBAN_FUZZ=ON -DKOBAN_TESTS=OFF) and runs each
 # target for the given number of seconds (default 600). Exits non-zero if any target finds a
 # crash, a sanitizer report, a failed property check, a timeout or an out-of-memory; the
@@ -7,6 +8,7 @@
 #
 #   scripts/fuzz.sh          # 10 minutes per target
 #   scripts/fuzz.sh 60       # a quick run
+#   FUZZ_TARGETS=markdown_fuzz scripts/fuzz.sh 300   # only some of the targets
 set -euo pipefail
 
 secs="${1:-600}"
@@ -16,7 +18,10 @@ if ! [[ "$secs" =~ ^[0-9]+$ ]] || [ "$secs" -lt 1 ]; then
 fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
-targets=(urlencoded_fuzz multipart_fuzz)
+targets=(urlencoded_fuzz multipart_fuzz markdown_fuzz)
+if [ -n "${FUZZ_TARGETS:-}" ]; then
+  read -r -a targets <<<"$FUZZ_TARGETS"
+fi
 
 for tool in clang-14 clang++-14 cmake ninja; do
   command -v "$tool" >/dev/null || { echo "fuzz.sh: $tool is not installed" >&2; exit 2; }
@@ -40,6 +45,8 @@ for t in "${targets[@]}"; do
   echo "== $t: ${secs}s (log: $log)"
   if "$build/fuzz/$t" "${args[@]}" "$work" "$root/fuzz/corpus/$t" >"$log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" | sed 's/^/   /' || true
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    [ -n "$runs" ] && echo "   about $((runs / secs)) inputs/s"
     echo "   no crash; corpus now $(ls "$work" | wc -l) inputs"
   else
     echo "   FAILED: see $log; reproducer(s):" >&2

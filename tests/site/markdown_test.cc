@@ -242,6 +242,7 @@ TEST(MarkdownSafety, Url_policy) {
   EXPECT_FALSE(refuse_url("#top").has_value());
   EXPECT_FALSE(refuse_url("tel:+81-11-000-0110").has_value());
   EXPECT_TRUE(refuse_url("tel:abc").has_value());
+  EXPECT_TRUE(refuse_url("https://ex.example/r?to=JavaScript:alert(1)").has_value());  // found by fuzzing
   EXPECT_TRUE(refuse_url("mailto:").has_value());
   EXPECT_TRUE(refuse_url(" javascript:x").has_value());
   EXPECT_TRUE(refuse_url("javascript:x\x01").has_value());
@@ -339,4 +340,11 @@ TEST(MarkdownLimits, Balanced_emphasis_nests_properly) {
   for (std::size_t i = h.find("</em>"); i != std::string::npos; i = h.find("</em>", i + 1)) ++em_close;
   EXPECT_EQ(em_open, em_close);
   EXPECT_GT(em_open, 0u);
+}
+
+// Found by fuzzing: an escaped backtick before a run used to look up a run that did not exist.
+TEST(MarkdownLimits, Escaped_backticks_next_to_code_spans) {
+  EXPECT_EQ(html("\\```code```"), "<p>```code```</p>\n");  // runs of 2 and 3 do not match
+  EXPECT_EQ(html("\\` `a`"), "<p>` <code>a</code></p>\n");
+  expect_only_our_tags(html("\") ![.jpg \"t(i\t```\n|=b:c\\* `` [b]\\* `` [b](/bgpg(i\t```\n<>``b`\n\n\\```\n"));
 }

@@ -167,6 +167,7 @@ class Parser {
     }
     // Backtick runs by length, so that an opening run finds its closing run in O(1).
     for (std::size_t i = 0; i < n;) {
+      if (t_[i] == '\\' && i + 1 < n && is_ascii_punct(t_[i + 1])) { i += 2; continue; }  // as run() does
       if (t_[i] != '`') { ++i; continue; }
       std::size_t j = i;
       while (j < n && t_[j] == '`') ++j;
@@ -217,9 +218,11 @@ class Parser {
     std::size_t j = i;
     while (j < t_.size() && t_[j] == '`') ++j;
     const std::size_t len = j - i;
-    if (len <= kMaxCodeRun) {
+    // A run prepare() did not see the same way (after a construct that skipped text) is text.
+    const auto known = run_index_.find(i);
+    if (len <= kMaxCodeRun && known != run_index_.end()) {
       const auto& list = runs_[len];
-      const std::size_t k = run_index_.at(i) + 1;
+      const std::size_t k = known->second + 1;
       if (k < list.size()) {
         const std::size_t close = list[k];
         std::string content(t_.substr(j, close - j));

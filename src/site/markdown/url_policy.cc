@@ -43,6 +43,11 @@ std::optional<std::string> refuse_url(std::string_view url) {
   }
   if (url.find('\\') != std::string_view::npos) return "リンク先のURLに「\\」は使えません。";
   if (has_char_reference(url)) return "リンク先のURLに文字参照（&#...; など）は使えません。";
+  // Also inside an allowed URL ("https://site/redirect?to=javascript:..."): no page of ours
+  // needs it, and a redirector elsewhere could turn it into a script.
+  const std::string lower = text::to_lower(url);
+  if (lower.find("javascript:") != std::string::npos || lower.find("vbscript:") != std::string::npos)
+    return "リンク先のURLに javascript: などのスクリプトは使えません。";
   if (url.starts_with("//")) return "他のサイトへのリンクは https:// から書いてください。";
 
   // A scheme is letters, digits, + - . before the first ':' that comes before any / ? #.
