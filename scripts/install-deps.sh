@@ -14,6 +14,8 @@ packages=(
   libgtest-dev libgmock-dev googletest postgresql postfix clang-14 libclang-rt-14-dev
   # tools used by scripts and tests
   curl procps iproute2 openssl python3
+  # xmllint: CAP 1.2 documents validated against the OASIS schema (tests/alerts/cap_xmllint_test.sh)
+  libxml2-utils
 )
 
 missing=()
