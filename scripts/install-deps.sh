@@ -16,7 +16,13 @@ packages=(
   curl procps iproute2 openssl python3
   # xmllint: CAP 1.2 documents validated against the OASIS schema (tests/alerts/cap_xmllint_test.sh)
   libxml2-utils
+  # browser tests (tests/browser): Debian's Chromium, driven by playwright-core from npm
+  chromium
 )
+# Node and npm for the browser tests: Debian's, unless a node is already there (a NodeSource
+# nodejs carries its own npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 missing=()
 for p in "${packages[@]}"; do
