@@ -18,7 +18,7 @@ if ! [[ "$secs" =~ ^[0-9]+$ ]] || [ "$secs" -lt 1 ]; then
 fi
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
-targets=(urlencoded_fuzz multipart_fuzz markdown_fuzz)
+targets=(urlencoded_fuzz multipart_fuzz markdown_fuzz article_checks_fuzz)
 if [ -n "${FUZZ_TARGETS:-}" ]; then
   read -r -a targets <<<"$FUZZ_TARGETS"
 fi

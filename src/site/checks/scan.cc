@@ -31,7 +31,11 @@ void Sink::add(Finding f) {
   std::size_t same = 0;
   for (const auto& o : out_) same += o.code == f.code;
   if (same >= options_.max_findings_per_code) return;
-  if (f.excerpt.size() > 200) f.excerpt.resize(200);  // may cut a character: excerpts are for display after validation
+  if (f.excerpt.size() > 200) {  // cut at a character boundary
+    std::size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(f.excerpt[cut]) & 0xC0) == 0x80) --cut;
+    f.excerpt.resize(cut);
+  }
   out_.push_back(std::move(f));
 }
 
