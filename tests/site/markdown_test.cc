@@ -348,3 +348,9 @@ TEST(MarkdownLimits, Escaped_backticks_next_to_code_spans) {
   EXPECT_EQ(html("\\` `a`"), "<p>` <code>a</code></p>\n");
   expect_only_our_tags(html("\") ![.jpg \"t(i\t```\n|=b:c\\* `` [b]\\* `` [b](/bgpg(i\t```\n<>``b`\n\n\\```\n"));
 }
+
+TEST(Markdown, Crlf_and_tabs) {
+  EXPECT_EQ(html("一\r\n二\r\n\r\n- a\r\n\t- b"), "<p>一<br>\n二</p>\n<ul>\n<li>a\n<ul>\n<li>b\n</li>\n</ul>\n</li>\n</ul>\n");
+  EXPECT_FALSE(render("DEL \x7f").ok());
+  EXPECT_FALSE(render("C1 \xc2\x85").ok());
+}

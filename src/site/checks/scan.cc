@@ -28,9 +28,7 @@ std::string to_utf8(std::u32string_view s) {
 }
 
 void Sink::add(Finding f) {
-  std::size_t same = 0;
-  for (const auto& o : out_) same += o.code == f.code;
-  if (same >= options_.max_findings_per_code) return;
+  if (counts_[f.code]++ >= options_.max_findings_per_code) return;
   if (f.excerpt.size() > 200) {  // cut at a character boundary
     std::size_t cut = 200;
     while (cut > 0 && (static_cast<unsigned char>(f.excerpt[cut]) & 0xC0) == 0x80) --cut;

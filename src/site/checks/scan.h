@@ -2,6 +2,7 @@
 // personal_data.cc and characters.cc.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,7 @@ class Sink {
  private:
   const CheckOptions& options_;
   std::vector<Finding>& out_;
+  std::map<std::string, std::size_t> counts_;  // findings offered per code
 };
 
 bool is_kanji(char32_t c);

@@ -93,7 +93,8 @@ class Parser {
       : t_(text), lines_(lines), options_(options), out_(out) {}
 
   InlineResult run() {
-    prepare();
+    nodes_.reserve(16);
+    if (t_.find('`') != std::string_view::npos) prepare_code();
     std::size_t i = 0;
     while (i < t_.size()) {
       const char c = t_[i];
@@ -146,7 +147,10 @@ class Parser {
     return c == '\\' || c == '`' || c == '*' || c == '_' || c == '!' || c == '[' || c == ']' || c == '\n';
   }
 
-  void prepare() {
+  // Next-stop tables for link destinations: computed once, when the first "](" is seen.
+  void prepare_links() {
+    if (links_ready_) return;
+    links_ready_ = true;
     const std::size_t n = t_.size();
     stop_.assign(n + 1, n);
     quote_.assign(n + 1, n);
@@ -165,6 +169,10 @@ class Parser {
       else if (c == ')' && !open.empty()) { close_[open.back()] = i; open.pop_back(); }
       else if (c == ' ' || c == '\t' || c == '\n') open.clear();
     }
+  }
+
+  void prepare_code() {
+    const std::size_t n = t_.size();
     // Backtick runs by length, so that an opening run finds its closing run in O(1).
     for (std::size_t i = 0; i < n;) {
       if (t_[i] == '\\' && i + 1 < n && is_ascii_punct(t_[i + 1])) { i += 2; continue; }  // as run() does
@@ -293,9 +301,10 @@ class Parser {
   }
 
   // "(" destination [ "title" ] ")" right after the "]" at i; returns the offset after ")".
-  bool destination(std::size_t i, std::string_view& url, std::string_view& title, std::size_t& end) const {
+  bool destination(std::size_t i, std::string_view& url, std::string_view& title, std::size_t& end) {
     std::size_t p = i + 1;
     if (p >= t_.size() || t_[p] != '(') return false;
+    prepare_links();
     ++p;
     while (p < t_.size() && (t_[p] == ' ' || t_[p] == '\t')) ++p;
     // The destination runs to a space or an unbalanced ')'; balanced groups are skipped through
@@ -399,6 +408,7 @@ class Parser {
   std::vector<std::size_t> delims_;    // indices into nodes_ of possible openers
   std::array<std::size_t, 2> bottom_{};  // per character: no opener below this index
   std::vector<Bracket> brackets_;
+  bool links_ready_ = false;
   std::vector<std::size_t> stop_, quote_, close_;
   std::array<std::vector<std::size_t>, kMaxCodeRun + 1> runs_;
   std::unordered_map<std::size_t, std::size_t> run_index_;
@@ -408,6 +418,8 @@ class Parser {
 
 InlineResult render_inline(std::string_view text, const LineMap& lines, const RenderOptions& options,
                            Rendered& out) {
+  // Most table cells and many paragraphs have no markup at all.
+  if (text.find_first_of("\\`*_![]\n") == std::string_view::npos) return {escape(text), std::string(text)};
   return Parser(text, lines, options, out).run();
 }
 

@@ -11,6 +11,8 @@
 // and ordered lists (nested), "> " block quotes, horizontal rules (---, ***, ___), fenced code
 // blocks (```), GFM pipe tables (header row -> <th scope="col">; rows of pipes without a
 // delimiter row become a table *without* header, which the checks report), backslash escapes.
+// A '*' run opens or closes by the spaces around it only (not punctuation, unlike CommonMark),
+// so that **「重要」**です works in Japanese; '_' keeps CommonMark's word rule (snake_case).
 // Not supported, on purpose: raw HTML (always shown as text), entities (shown as typed),
 // setext headings, indented code, reference links, autolinks, link destinations containing
 // parentheses or spaces (percent-encode them), emphasis that crosses a '['.

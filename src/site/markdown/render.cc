@@ -418,24 +418,34 @@ Result<Rendered> render(std::string_view markdown, const RenderOptions& options)
   std::vector<Line> lines;
   int number = 1;
   std::string current;
-  for (std::size_t i = 0; i < markdown.size();) {
-    const auto c = http::forms::decode_utf8(markdown, i);
-    if (c.len == 0) return Error::invalid(line_error("文字として読めないバイトがあります。UTF-8 で保存し直してください。", number));
-    const char32_t cp = c.code_point;
-    if (cp == '\n') {
+  // Ordinary characters (printable ASCII, valid UTF-8 without C1 controls) are copied in runs.
+  std::size_t run = 0;
+  auto flush = [&](std::size_t upto) { current.append(markdown.data() + run, upto - run); };
+  std::size_t i = 0;
+  while (i < markdown.size()) {
+    const unsigned char b = static_cast<unsigned char>(markdown[i]);
+    if (b >= 0x20 && b < 0x7F) { ++i; continue; }
+    if (b >= 0x80) {
+      const auto c = http::forms::decode_utf8(markdown, i);
+      if (c.len == 0) return Error::invalid(line_error("文字として読めないバイトがあります。UTF-8 で保存し直してください。", number));
+      if (c.code_point <= 0x9F) return Error::invalid(line_error("制御文字があります。削除してください。", number));
+      i += c.len;
+      continue;
+    }
+    flush(i);
+    if (b == '\n') {
       lines.push_back({std::move(current), number++});
       current.clear();
-    } else if (cp == '\t') {
+    } else if (b == '\t') {
       current.append(4 - current.size() % 4, ' ');  // tab stops every 4 columns
-    } else if (cp == '\r') {
+    } else if (b == '\r') {
       // CRLF or a lone CR: dropped (a lone CR is not a line break here)
-    } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
-      return Error::invalid(line_error("制御文字があります。削除してください。", number));
     } else {
-      current.append(markdown.substr(i, c.len));
+      return Error::invalid(line_error("制御文字があります。削除してください。", number));
     }
-    i += c.len;
+    run = ++i;
   }
+  flush(i);
   if (!current.empty()) lines.push_back({std::move(current), number});
 
   Rendered r;
