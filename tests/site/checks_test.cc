@@ -171,6 +171,7 @@ TEST(Checks, Names_next_to_suspect_or_victim) {
   expect_clean("容疑者の男を逮捕しました。被害者の女性にけがはありません。");
   expect_clean("特殊詐欺被害者の相談窓口。犯罪被害者支援室。交通事故被害者の救済制度");
   expect_clean("被害者の保護者への連絡。同容疑者は否認。容疑者の身柄を送致");
+  expect_clean("被害者は市内在住の会社員。容疑者は現金約十万円を奪った。被害者の市内在住の女性");
 }
 
 TEST(Checks, Email_addresses) {

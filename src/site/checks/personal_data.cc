@@ -120,7 +120,9 @@ const std::array<std::u32string_view, 48> kNotNameBefore = {
     U"児童", U"高齢", U"女性", U"男性", U"少年", U"少女", U"外国人", U"共犯", U"当該", U"同", U"元", U"各",
     U"全", U"別", U"両", U"性", U"虐待", U"暴力", U"誘拐", U"行為", U"未成年", U"関係", U"逮捕", U"放火",
     U"横領", U"恐喝", U"脅迫", U"過失", U"運転", U"薬物", U"覚醒剤", U"被", U"両名", U"真犯", U"犯人", U"実行"};
-const std::array<std::u32string_view, 56> kNotNameAfter = {
+const std::array<std::u32string_view, 74> kNotNameAfter = {
+    U"市内", U"県内", U"町内", U"村内", U"区内", U"在住", U"当時", U"全員", U"軽傷", U"重傷", U"死亡", U"無事",
+    U"病院", U"近所", U"現金", U"金品", U"所持金", U"犯人",
     U"男", U"女", U"自宅", U"家族", U"身柄", U"住所", U"氏名", U"年齢", U"職業", U"供述", U"行方", U"特定",
     U"保護", U"支援", U"救済", U"相談", U"心情", U"安全", U"権利", U"人権", U"名誉", U"遺族", U"方", U"会社",
     U"関係", U"個人", U"情報", U"車", U"所持", U"携帯", U"知人", U"親族", U"同居", U"生命", U"身体", U"財産",
@@ -163,7 +165,8 @@ void names(const ScanLine& l, Sink& sink) {
     }
     // After: 「容疑者の山田太郎」, 「被害者、鈴木花子さん」.
     std::size_t a = i + key.size();
-    if (a < t.size() && std::u32string_view(U"のは、・:, ").find(t[a]) != std::u32string_view::npos) {
+    // Not after 「は」: 「容疑者は市内在住の…」 is a sentence, not a name.
+    if (a < t.size() && std::u32string_view(U"の、・:, ").find(t[a]) != std::u32string_view::npos) {
       std::size_t e = a + 1;
       chars = 0;
       space = false;
