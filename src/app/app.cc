@@ -11,6 +11,14 @@
 #include "ledger/ledger.h"
 #include "app/admin_org_routes.h"
 #include "app/admin_roster_routes.h"
+#include "app/public_alerts_routes.h"
+#include "app/admin_alerts_routes.h"
+#include "alerts/alert_demo.h"
+#include "alerts/alert_kind.h"
+#include "alerts/alert_register.h"
+#include "alerts/alerts.h"
+#include "alerts/subscriber_demo.h"
+#include "alerts/subscribers.h"
 #include "app/auth_settings.h"
 #include "auth/sessions.h"
 #include "auth/webauthn/webauthn.h"
@@ -94,6 +102,11 @@ Result<void> App::init() {
     });
   }
 
+  // Keys for encryption at rest, and the services that use them in pages and jobs.
+  KOBAN_ASSIGN(data_key_, load_or_create_secret_key(config_));
+  KOBAN_ASSIGN(auto subscriber_keys, alerts::SubscriberKeys::from_secret(data_key_));
+  subscribers_ = std::make_shared<alerts::Subscribers>(std::move(subscriber_keys), subscriber_settings(config_));
+
   if (options_.demo) KOBAN_TRY(fill_demo());
 
   if (options_.workers) {
@@ -140,6 +153,29 @@ void App::register_jobs() {
     KOBAN_TRY(auth::webauthn::purge_expired_challenges(storage_->db(), now));
     return ok();
   });
+  // Safety-alert subscribers: the daily count snapshot, spent tokens, unconfirmed sign-ups.
+  worker_->handle("alerts.subscribers.daily", [this](const store::Job&) -> Result<void> {
+    return storage_->db().write([&](store::Session& s) {
+      return alerts::daily_subscriber_maintenance(s, to_jst(clock_.now()).date, clock_.now());
+    });
+  });
+  if (auto daily = calendar::Schedule::parse("every day 00:05")) {
+    (void)scheduler_->add({.name = "alerts.subscribers.daily",
+                           .next_due = [s = *daily, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
+                           .kind = "alerts.subscribers.daily"});
+  }
+  // ALERT-7: the register keeps the calendar year plus alerts.register_keep_years.
+  worker_->handle("alerts.register_purge", [this](const store::Job&) -> Result<void> {
+    return storage_->db().write([&](store::Session& s) -> Result<void> {
+      KOBAN_TRY(alerts::purge_register(s, static_cast<int>(config_.integer("alerts.register_keep_years")), clock_.now()));
+      return ok();
+    });
+  });
+  if (auto nightly = calendar::Schedule::parse("every day 03:30")) {
+    (void)scheduler_->add({.name = "alerts.register_purge",
+                           .next_due = [s = *nightly, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
+                           .kind = "alerts.register_purge"});
+  }
   auto schedule = calendar::Schedule::parse("every day 03:00");
   const calendar::BusinessCalendar* cal = calendar_.get();
   if (schedule) {
@@ -167,7 +203,7 @@ void App::scheduler_loop() {
 Result<void> App::init_http() {
   KOBAN_ASSIGN(templates_, web::Templates::load(web::Templates::default_dir()));
   router_ = std::make_unique<http::Router>();
-  KOBAN_ASSIGN(auto data_key, load_or_create_secret_key(config_));
+  const std::string& data_key = data_key_;
   KOBAN_ASSIGN(auto totp_box, auth::SecretBox::from_secret(data_key, "totp"));
   staff_ = std::make_unique<StaffAuth>(storage_->db(), clock_, config_, templates_, std::move(totp_box));
   KOBAN_ASSIGN(auto ledger_box, auth::SecretBox::from_secret(data_key, "ledger"));
@@ -175,6 +211,7 @@ Result<void> App::init_http() {
   // The administrative request forms (ORG-12) and their approval chains.
   auto kinds = std::make_shared<workflow::KindRegistry>();
   KOBAN_TRY(requests::register_request_kinds(*kinds, *calendar_));
+  KOBAN_TRY(alerts::register_alert_kind(*kinds, *calendar_));
   request_kinds_ = std::move(kinds);
   static_assets_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{
       .root = fs::path(KOBAN_SOURCE_DIR) / "static", .cache_control = "public, max-age=3600"});
@@ -240,6 +277,9 @@ void App::add_routes() {
   add_ledger_routes(r, storage_->db(), *staff_, ledger_);
   add_requests_routes(r, storage_->db(), *staff_, request_kinds_, clock_);
   add_incidents_routes(r, storage_->db(), *staff_);
+  add_public_alerts_routes(r, storage_->db(), subscribers_, templates_, config_, clock_);
+  add_alerts_routes(r, storage_->db(), *staff_, request_kinds_, alert_settings(),
+                    {config_.text("mail.from_name"), config_.text("mail.from")}, clock_);
   // Everything else is the published site (static HTML written by the CMS).
   r.get("/*path", [this](http::Request& req) {
     if (auto notice = incidents::suspended(storage_->db(), incidents::Subsystem::website))
@@ -306,6 +346,13 @@ Result<void> App::fill_demo() {
       if (!person) continue;
       KOBAN_TRY(demo_credentials.set_password(s, person->id, p.login_name, kDemoPassword, clock_.now()));
     }
+    // Residents subscribed to the safety-alert mail, across carriers, categories and areas.
+    KOBAN_TRY(alerts::fill_demo_subscribers(s, subscribers_->keys(), 300, clock_.now()));
+    // A history of sent alerts in every category, with follow-ups and resolutions, each
+    // through the real approval chain (the kinds of init_http are not built yet here).
+    workflow::KindRegistry alert_kinds;
+    KOBAN_TRY(alerts::register_alert_kind(alert_kinds, *calendar_));
+    KOBAN_TRY(alerts::fill_demo_alerts(s, alert_kinds, alert_settings(), clock_.now()));
     return ok();
   }));
   if (!people.empty()) {
@@ -330,6 +377,12 @@ Result<void> App::fill_demo() {
                          clock_.now())
         .ok() ? ok() : Result<void>(Error::internal("demo mail could not be queued"));
   });
+}
+
+alerts::Settings App::alert_settings() const {
+  alerts::Settings settings{.calendar = *calendar_};
+  settings.max_body_chars = static_cast<std::size_t>(config_.integer("alerts.max_body_chars"));
+  return settings;
 }
 
 std::uint16_t App::port() const { return server_ ? server_->port() : 0; }

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "alerts/alerts.h"
+#include "alerts/subscribers.h"
 #include "core/config.h"
 #include "core/metrics.h"
 #include "core/result.h"
@@ -82,6 +84,7 @@ class App {
   std::unique_ptr<http::Server> server_;
 
   Result<void> fill_demo();
+  alerts::Settings alert_settings() const;
 
   struct Storage;  // the open database and its data-directory lock
   std::unique_ptr<Storage> storage_;
@@ -92,6 +95,8 @@ class App {
   std::unique_ptr<StaffAuth> staff_;
   std::shared_ptr<const ledger::Ledger> ledger_;
   std::shared_ptr<const workflow::KindRegistry> request_kinds_;
+  std::string data_key_;  // the secret for encryption at rest (secret_key.h)
+  std::shared_ptr<alerts::Subscribers> subscribers_;
   std::thread scheduler_thread_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "alerts/alerts_migrations.h"
+#include "alerts/subscriber_migrations.h"
 #include "audit/audit_log.h"
 #include "auth/migrations.h"
 #include "auth/webauthn/migrations.h"
@@ -61,6 +63,8 @@ Result<store::MigrationReport> migrate_database(store::Database& db) {
       KOBAN_TRY(requests::register_requests_migrations());
       KOBAN_TRY(incidents::register_incidents_migrations());
       KOBAN_TRY(mail::register_outbox_migrations());
+      KOBAN_TRY(alerts::register_subscriber_migrations());
+      KOBAN_TRY(alerts::register_alerts_migrations());
       return ok();
     }();
   });

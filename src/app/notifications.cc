@@ -21,6 +21,7 @@ std::string event_label(std::string_view event) {
   if (event == "withdrawn") return "取り下げられました";
   if (event == "carried_out") return "実施されました";
   if (event == "post_hoc_report") return "不在中・時間外に代わりの人が承認しました（事後報告の確認をお願いします）";
+  if (event == "syndication") return "Yahoo!防災速報への提供対象として承認されました";
   if (event == "reported") return "新しい報告が届きました";
   if (event == "acknowledged") return "受け付けられました";
   if (event == "in_progress") return "対応中になりました";

@@ -1,5 +1,8 @@
 #include "app/staff_auth.h"
 
+#include "app/auth_settings.h"
+#include "app/dashboard_items.h"
+
 #include "app/staff_webauthn.h"
 
 #include "audit/audit_log.h"
@@ -37,7 +40,7 @@ std::string safe_next(std::string_view next) {
 StaffAuth::StaffAuth(store::Database& db, const Clock& clock, const Config& config,
                      std::shared_ptr<web::Templates> templates, auth::SecretBox totp_box)
     : db_(db), clock_(clock), config_(config), templates_(std::move(templates)),
-      credentials_(auth::CredentialsConfig{}), totp_(std::move(totp_box)), rp_(relying_party_from_config(config)) {
+      credentials_(credentials_config(config)), sessions_(session_config(config)), totp_(std::move(totp_box)), rp_(relying_party_from_config(config)) {
   secure_ = config.text("server.base_url").starts_with("https://");
   std::string_view roles = config.text("security.totp_required_roles");
   while (!roles.empty()) {
@@ -316,17 +319,12 @@ http::Response StaffAuth::dashboard(StaffContext& who) {
     }
     return ok();
   });
-  // "Waiting for me": approvals and post-hoc reports from the approval engine.
+  // "Waiting for me": approvals, post-hoc reports, incidents, alerts (dashboard_items.h).
   nlohmann::json waiting = nlohmann::json::array();
+  const DashboardSettings dash{.unresolved_alert_days = static_cast<int>(config_.integer("alerts.unresolved_days"))};
   (void)db_.read([&](store::Session& s) -> Result<void> {
-    KOBAN_ASSIGN(auto counts, workflow::dashboard_counts(s, who.actor.person));
-    auto add = [&](const char* label, std::int64_t n) {
-      if (n > 0) waiting.push_back({{"label", label}, {"count", n}, {"url", "/admin/requests"}});
-    };
-    add("承認待ちの依頼", counts.waiting);
-    add("確認が必要な事後報告", counts.post_hoc_pending);
-    add("差し戻された自分の依頼", counts.my_remanded);
-    add("承認済みで実施待ちの自分の依頼", counts.my_approved);
+    KOBAN_ASSIGN(auto items, waiting_items(s, who.actor, dash, clock_.now()));
+    for (const auto& i : items) waiting.push_back({{"label", i.label}, {"count", i.count}, {"url", i.url}});
     return ok();
   });
   return page(who, "admin/dashboard", {{"title", "ダッシュボード"}, {"has_roles", !roles.empty()}, {"roles", roles},

@@ -256,4 +256,11 @@ Result<IncidentPage> list_incidents(store::Session& s, const org::Actor& actor, 
   return page;
 }
 
+Result<std::int64_t> open_for_recipient(store::Session& s, std::int64_t person) {
+  KOBAN_ASSIGN(auto rows, s.query("SELECT COUNT(*) FROM incidents i JOIN incident_recipients r ON r.incident_id = i.id"
+                                  " WHERE r.person_id = ? AND i.state IN ('reported', 'acknowledged', 'in_progress')",
+                                  person));
+  return rows.empty() ? 0 : rows[0].int64(0);
+}
+
 }  // namespace koban::incidents

@@ -111,6 +111,10 @@ struct IncidentPage {
   std::vector<Incident> items;            // newest first
   std::optional<IncidentId> next_before;  // set when there may be more
 };
+// Incidents routed to the person (a recipient) that are not resolved or closed yet: the
+// dashboard's "waiting for me".
+Result<std::int64_t> open_for_recipient(store::Session& s, std::int64_t person);
+
 // What the actor may see (all for administrators), newest first.
 Result<IncidentPage> list_incidents(store::Session& s, const org::Actor& actor, const ListFilter& f);
 

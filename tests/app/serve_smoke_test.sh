@@ -26,6 +26,8 @@ for _ in $(seq 1 100); do
 done
 [ "$(curl -s "http://127.0.0.1:$port/healthz")" = "ok" ] || fail "/healthz"
 curl -s "http://127.0.0.1:$port/" | grep -q 'サンプル県警察' || fail "home page"
+curl -s "http://127.0.0.1:$port/alerts/" | grep -q '子供安全情報' || fail "alert sign-up page"
+curl -s "http://127.0.0.1:$port/alerts/qr.svg" | grep -q '<svg' || fail "alert QR code"
 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/no/such/page" | grep -q 404 || fail "404"
 curl -s "http://127.0.0.1:$port/metrics" | grep -q '^koban_jobs_queued ' || fail "/metrics jobs"
 # Staff login: the login form's CSRF cookie, a wrong password, the right one, permissions.
@@ -33,7 +35,7 @@ base="http://127.0.0.1:$port"
 login() {  # login_name password cookie_jar → HTTP status of the POST
   curl -s -c "$3" "$base/admin/login" >"$work/login.html"
   local csrf
-  csrf=$(grep -o 'name="csrf" value="[^"]*"' "$work/login.html" | sed 's/.*value="//;s/"$//')
+  csrf=$(grep -o 'name="csrf" value="[^"]*"' "$work/login.html" | head -1 | sed 's/.*value="//;s/"$//')
   curl -s -b "$3" -c "$3" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$csrf" \
        --data-urlencode "login_name=$1" --data-urlencode "password=$2" "$base/admin/login"
 }
@@ -50,14 +52,15 @@ curl -s -b "$work/jar" "$base/admin/mail" | grep -q 'demo.taro@example.jp' || fa
 [ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' -d csrf=forged "$base/admin/logout")" = 403 ] || fail "logout with a forged CSRF token"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -d 'csrf=x&login_name=a&password=b' "$base/admin/login")" = 403 ] || fail "login without the form's cookie"
 # Every staff page of the menu answers a logged-in person (permissions decide the rest).
-for page in /admin/ /admin/requests /admin/requests/new /admin/incidents /admin/subsystems /admin/units /admin/ledger /admin/totp /admin/password; do
+for page in /admin/ /admin/requests /admin/requests/new /admin/incidents /admin/subsystems /admin/units /admin/ledger /admin/totp /admin/password \
+            /admin/webauthn /admin/absences /admin/duty /admin/alerts /admin/alerts/new; do
   [ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' "$base$page")" = 200 ] || fail "$page for station staff"
 done
-for page in /admin/audit /admin/people /admin/mail; do
+for page in /admin/audit /admin/people /admin/mail /admin/roles; do
   [ "$(curl -s -b "$work/jar" -o /dev/null -w '%{http_code}' "$base$page")" = 200 ] || fail "$page for the system administrator"
 done
 # Password change: the policy refuses a weak one, a good one works and the old one stops.
-csrf=$(curl -s -b "$work/jar2" "$base/admin/password" | grep -o 'name="csrf" value="[^"]*"' | sed 's/.*value="//;s/"$//')
+csrf=$(curl -s -b "$work/jar2" "$base/admin/password" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
 [ "$(curl -s -b "$work/jar2" -o "$work/pw.html" -w '%{http_code}' --data-urlencode "csrf=$csrf" \
     -d current=Demo-Koban-2026 -d new1=short -d new2=short "$base/admin/password")" = 422 ] || fail "weak password refused"
 grep -q '8文字以上' "$work/pw.html" || fail "policy message shown"
@@ -70,8 +73,8 @@ sqlite3 "$work/data/koban.db" "UPDATE credentials SET changed_at = changed_at - 
   WHERE person_id = (SELECT id FROM people WHERE login_name = 'kita.tanto')"
 [ "$(login kita.tanto Demo-Koban-2026 "$work/jar4")" = 200 ] || fail "expired password shows the change form"
 csrf=$(curl -s -c "$work/jar4" -b "$work/jar4" "$base/admin/login" >/dev/null; \
-       curl -s -b "$work/jar4" -c "$work/jar4" --data-urlencode "csrf=$(grep -o 'name="csrf" value="[^"]*"' "$work/login.html" | sed 's/.*value="//;s/"$//')" \
-       -d login_name=kita.tanto -d password=Demo-Koban-2026 "$base/admin/login" | grep -o 'name="csrf" value="[^"]*"' | sed 's/.*value="//;s/"$//')
+       curl -s -b "$work/jar4" -c "$work/jar4" --data-urlencode "csrf=$(grep -o 'name="csrf" value="[^"]*"' "$work/login.html" | head -1 | sed 's/.*value="//;s/"$//')" \
+       -d login_name=kita.tanto -d password=Demo-Koban-2026 "$base/admin/login" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"$//')
 [ -n "$csrf" ] || fail "expired form token"
 [ "$(curl -s -b "$work/jar4" -c "$work/jar4" -o /dev/null -w '%{http_code}' --data-urlencode "csrf=$csrf" -d login_name=kita.tanto \
     -d current=Demo-Koban-2026 -d new1=Renewed-Pass-2027 -d new2=Renewed-Pass-2027 "$base/admin/login/expired")" = 303 ] || fail "change after expiry"

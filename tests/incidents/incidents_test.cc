@@ -134,9 +134,16 @@ TEST_P(IncidentsTest, TrackedToClosureWithTimeline) {
   EXPECT_EQ(move(sysadmin, id, State::closed, "終結").error().code, ErrorCode::conflict);
   EXPECT_EQ(move(sysadmin, id, State::acknowledged, "  ").error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(state_of(id), State::reported);
+  auto open_for = [&](std::int64_t person) {
+    return w([&](store::Session& s) { return open_for_recipient(s, person); }).value_or(-1);
+  };
+  EXPECT_EQ(open_for(sysadmin), 1);  // waiting on the recipients' dashboards
+  EXPECT_EQ(open_for(staff), 0);     // not on the reporter's
   ASSERT_OK(move(sysadmin, id, State::acknowledged, "確認しました"));
   ASSERT_OK(move(head, id, State::in_progress, "サーバ再起動中"));
+  EXPECT_EQ(open_for(head), 1);
   ASSERT_OK(move(sysadmin, id, State::resolved, "復旧しました"));
+  EXPECT_EQ(open_for(sysadmin), 0);
   ASSERT_OK(move(manager, id, State::closed, "原因を記録して終結"));
   EXPECT_EQ(state_of(id), State::closed);
   EXPECT_EQ(move(manager, id, State::in_progress, "再開").error().code, ErrorCode::conflict);
