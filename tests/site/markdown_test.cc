@@ -228,8 +228,8 @@ TEST(MarkdownSafety, Unsafe_images_are_dropped) {
 }
 
 TEST(MarkdownSafety, Attributes_are_escaped) {
-  const std::string h = html("[x](/a\"onmouseover=alert(1)) ![\"><script>](/i.png \"t'<\")");
-  EXPECT_THAT(h, HasSubstr("href=\"/a&quot;onmouseover=alert(1)\""));
+  const std::string h = html("[x](/a\"onmouseover=alert(1)) [y](/b'c) ![\"><script>](/i.png \"t'<\")");
+  EXPECT_THAT(h, HasSubstr("<p>x <a href=\"/b&#39;c\">y</a>"));  // the quote: refused
   EXPECT_THAT(h, HasSubstr("alt=\"&quot;&gt;&lt;script&gt;\""));
   EXPECT_THAT(h, HasSubstr("title=\"t&#39;&lt;\""));
   expect_only_our_tags(h);
@@ -247,6 +247,8 @@ TEST(MarkdownSafety, Url_policy) {
   EXPECT_TRUE(refuse_url(" javascript:x").has_value());
   EXPECT_TRUE(refuse_url("javascript:x\x01").has_value());
   EXPECT_TRUE(refuse_url(std::string(3000, 'a')).has_value());
+  EXPECT_TRUE(refuse_url("<c>").has_value());
+  EXPECT_TRUE(refuse_url("/a\"b").has_value());
 }
 
 // --- errors and limits -------------------------------------------------------------------

@@ -42,6 +42,9 @@ std::optional<std::string> refuse_url(std::string_view url) {
     i += c.len;
   }
   if (url.find('\\') != std::string_view::npos) return "リンク先のURLに「\\」は使えません。";
+  // Never part of a real URL (they would be percent-encoded); here only as attempts to leave
+  // the attribute or as the <...> form we do not support.
+  if (url.find_first_of("<>\"`") != std::string_view::npos) return "リンク先のURLに < > \" ` は使えません。";
   if (has_char_reference(url)) return "リンク先のURLに文字参照（&#...; など）は使えません。";
   // Also inside an allowed URL ("https://site/redirect?to=javascript:..."): no page of ours
   // needs it, and a redirector elsewhere could turn it into a script.

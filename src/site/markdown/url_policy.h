@@ -2,7 +2,7 @@
 // http and https with a host, mailto, tel (digits and + - ( ) . only) and relative paths
 // ("/kotsu/", "img/a.png", "?q=1", "#top"). Everything else is refused, in particular any
 // other scheme (javascript:, vbscript:, data:, file:), "javascript:"/"vbscript:" anywhere (a
-// redirector's parameter), protocol-relative "//host", backslashes,
+// redirector's parameter), protocol-relative "//host", backslashes, < > " `,
 // control and invisible/bidi characters (browsers drop some of them: "java\tscript:"), and
 // character references ("jav&#x61;script:", "&colon;") which would mean something else to
 // whoever decodes the URL once more.
