@@ -5,9 +5,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <filesystem>
 #include <regex>
 
+#include "alerts/alert_demo.h"
+#include "alerts/alert_kind.h"
 #include "alerts/alerts_migrations.h"
 #include "alerts/subscriber_migrations.h"
 #include "alerts/subscribers.h"
@@ -93,6 +97,23 @@ class PublicAlertsArchive : public ::testing::Test {
     EXPECT_TRUE(r.has_value()) << path;
     return r ? *r : http::testing::RawResponse{};
   }
+
+  std::uint16_t port() const { return server_->port(); }
+
+  // xmllint --schema on a served CAP document (the OASIS schema kept in the repository).
+  bool valid_cap(const std::string& xml, std::string* log) {
+    const auto file = dir_ / ("cap-" + std::to_string(counter_++) + ".xml");
+    std::ofstream(file, std::ios::binary) << xml;
+    const auto xsd = web::Templates::default_dir().parent_path() / "tests" / "data" / "cap" / "cap12.xsd";
+    const auto out = dir_ / "xmllint.log";
+    const std::string cmd = "xmllint --noout --schema '" + xsd.string() + "' '" + file.string() + "' > '" +
+                            out.string() + "' 2>&1";
+    const int rc = std::system(cmd.c_str());
+    std::ifstream in(out);
+    log->assign(std::istreambuf_iterator<char>(in), {});
+    return rc == 0;
+  }
+  int counter_ = 0;
 
   struct Row {
     int category = 1;
@@ -346,6 +367,39 @@ TEST_F(PublicAlertsArchive, HomePageDataListsTheLatest) {
   ASSERT_TRUE(html) << html.error().message;
   EXPECT_EQ(count(*html, "<li>"), 5u);
   EXPECT_NE(html->find("href=\"/alerts/archive\""), std::string::npos);
+}
+
+// The demo history, made by the alert part's real approval path: every page renders and every
+// alert's CAP document is valid against the schema.
+TEST_F(PublicAlertsArchive, DemoHistoryRendersAndEveryCapValidates) {
+  workflow::KindRegistry kinds;
+  alerts::Settings settings;
+  ASSERT_TRUE(alerts::register_alert_kind(kinds, settings.calendar));
+  ASSERT_TRUE(db_->write([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto n, alerts::fill_demo_alerts(s, kinds, settings, kSent));
+    if (n == 0) return Error::internal("no demo alerts");
+    return ok();
+  }));
+  std::vector<std::int64_t> sent;
+  ASSERT_TRUE(db_->read([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto rows, s.query("SELECT id FROM alerts WHERE state = 'sent' ORDER BY id"));
+    for (const auto& r : rows) sent.push_back(r.int64(0));
+    return ok();
+  }));
+  ASSERT_GE(sent.size(), 6u);
+  auto list = get("/alerts/archive");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find("解決済み"), std::string::npos);
+  for (int c = 1; c <= 6; ++c) EXPECT_EQ(get("/alerts/feed.atom?category=" + std::to_string(c)).status, 200);
+  for (auto id : sent) {
+    EXPECT_EQ(get("/alerts/archive/" + std::to_string(id)).status, 200) << id;
+    auto cap = get("/alerts/" + std::to_string(id) + ".cap.xml");
+    ASSERT_EQ(cap.status, 200) << id;
+    std::string log;
+    EXPECT_TRUE(valid_cap(cap.body, &log)) << id << ": " << log;
+  }
+  std::string log;
+  EXPECT_FALSE(valid_cap("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>x</identifier></alert>", &log));
 }
 
 }  // namespace
