@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <thread>
 
 #include "alerts/alert_delivery.h"
 #include "alerts/alert_kind.h"
@@ -351,6 +352,33 @@ TEST_P(AlertDeliveryTest, DemoRunsAndDailyFiguresForTheCharts) {
   EXPECT_EQ(days[1].sent + days[1].bounced, 50 - count("SELECT skipped FROM mail_bulk_runs"));
   EXPECT_GT(days[1].sent, 40);
   EXPECT_EQ(days[2].sent, 0);
+}
+
+TEST_P(AlertDeliveryTest, DeferredRetriesLeaveTheAlertUnsentUntilAFollowingJobFinishesIt) {
+  ds.bulk.max_wait = std::chrono::milliseconds(0);  // never wait inside send(): report resume_at
+  const auto chuo = unit("chuo");
+  subscriber("busy@ezweb.ne.jp", {3}, {.units = {chuo}});
+  subscriber("fine@example.jp", {3}, {.units = {chuo}});
+  mail::testing::BulkSink sink({.rcpt_reply = [](const std::string& rcpt, int n) {
+    return rcpt == "busy@ezweb.ne.jp" && n == 1 ? std::string("451 4.7.1 try again later") : std::string();
+  }});
+  const auto id = approved("chuo.tanto", "chuo.shocho", sample);
+  auto out = deliver(sink, id);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_FALSE(out->done);
+  ASSERT_TRUE(out->resume_at.has_value());
+  EXPECT_EQ(out->progress.deferred, 1);
+  ASSERT_OK(db_->read([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto a, get_alert(s, id));
+    EXPECT_EQ(a.state, "approved");  // not sent while a retry is outstanding
+    return ok();
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the 10 ms backoff
+  out = deliver(sink, id);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_TRUE(out->done);
+  EXPECT_EQ(out->progress.sent, 2);
+  EXPECT_EQ(sink.accepted(), (std::map<std::string, int>{{"busy@ezweb.ne.jp", 1}, {"fine@example.jp", 1}}));
 }
 
 KOBAN_BACKEND_TESTS(AlertDeliveryTest);

@@ -12,6 +12,9 @@
 #include "alerts/subscriber_migrations.h"
 #include "alerts/subscribers.h"
 #include "app/admin_alerts_progress_routes.h"
+#include "app/alerts_delivery_setup.h"
+#include "store/jobs.h"
+#include "store/worker.h"
 #include "mail/bulk/bulk.h"
 #include "mail/bulk_sink.h"
 #include "org/units.h"
@@ -187,6 +190,62 @@ TEST_F(AlertsProgressRoutes, StatsDrawServerSideChartsWithTheirTables) {
   EXPECT_THAT(page.body, HasSubstr("合計2通"));
   EXPECT_THAT(page.body, Not(HasSubstr("<script")));
   EXPECT_THAT(page.body, Not(HasSubstr("style=")));  // the CSP forbids inline styles
+}
+
+// The job handler as the app registers it, with the demo's transport (catcher): the approval's
+// job delivers, the alert ends sent, the first messages are in the catcher, the page says so.
+TEST_F(AlertsProgressRoutes, TheDeliverJobSendsThroughTheCatcherInTheDemo) {
+  config_.set("mail.transport", "catcher");
+  store::Worker worker(db(), {.worker_id = "test", .threads = 1, .clock = &clock_});
+  ASSERT_TRUE(register_alert_delivery(worker, db(), config_, dir_, kSecret, clock_));
+  // The approval queued notifications too (no handler here: they fail and wait for a retry).
+  for (int i = 0; i < 20; ++i) {
+    auto ran = worker.run_once();
+    ASSERT_TRUE(ran) << ran.error().message;
+    if (!*ran) break;
+  }
+  std::string state;
+  std::int64_t caught = -1, jobs_left = -1;
+  ASSERT_TRUE(db().read([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(auto a, alerts::get_alert(s, alert_id_));
+    state = a.state;
+    KOBAN_ASSIGN(auto rows, s.query("SELECT COUNT(*) FROM mail_outbox WHERE transport = 'catcher' AND batch_key = ?",
+                                    "alert:" + std::to_string(alert_id_)));
+    caught = rows.at(0).int64(0);
+    KOBAN_ASSIGN(rows, s.query("SELECT COUNT(*) FROM jobs WHERE kind = 'alerts.deliver' AND state <> 'done'"));
+    jobs_left = rows.at(0).int64(0);
+    return ok();
+  }));
+  EXPECT_EQ(state, "sent");
+  EXPECT_EQ(caught, 3);
+  EXPECT_EQ(jobs_left, 0);
+
+  // A malformed payload fails the job (and is retried later), it never throws.
+  std::int64_t bad = 0;
+  ASSERT_TRUE(db().write([&](store::Session& s) -> Result<void> {
+    KOBAN_ASSIGN(bad, store::enqueue(s, {.kind = "alerts.deliver", .payload = "{\"alert_id\": \"x\"}",
+                                         .run_at = clock_.now()},
+                                     clock_.now()));
+    return ok();
+  }));
+  auto ran = worker.run_once();
+  ASSERT_TRUE(ran);
+  EXPECT_TRUE(*ran);
+  auto failed = store::get_job(db(), bad);
+  ASSERT_TRUE(failed && *failed);
+  EXPECT_EQ((*failed)->state, store::JobState::queued);
+  EXPECT_THAT((*failed)->last_error.value_or(""), HasSubstr("alert_id"));
+}
+
+TEST_F(AlertsProgressRoutes, CarrierRatesComeFromTheConfigurationForConfiguredDomainsToo) {
+  config_.set("alerts.docomo_rate", "7");
+  config_.set("alerts.carrier_rate", "0");
+  auto policy = alert_delivery_policy(config_);
+  ASSERT_TRUE(policy) << policy.error().message;
+  EXPECT_EQ(policy->domains.at("docomo.ne.jp").max_messages_per_second, 7);
+  EXPECT_EQ(policy->domains.at("docomo.ne.jp").max_recipients_per_session, 100);
+  EXPECT_EQ(policy->domains.at("au.com").max_messages_per_second, 0);
+  EXPECT_EQ(policy->domains.at("i.softbank.jp").max_recipients_per_session, 100);
 }
 
 }  // namespace
