@@ -1,4 +1,5 @@
 #include "app/admin_alerts_routes.h"
+#include "app/staff_refusal.h"
 
 #include <algorithm>
 #include <map>
@@ -69,22 +70,9 @@ class AlertPages {
   }
   http::Response refuse(const StaffContext& who, const http::Request& req, const std::string& verb, std::int64_t id,
                         const Error& e, const std::string& back) {
-    const int status = http::status_for(e);
-    if (status >= 500) return http::response_for(e);
-    (void)db_.write([&](store::Session& s) -> Result<void> {
-      KOBAN_TRY(audit::append(s,
-                              {.actor_id = who.actor.person, .actor_name = who.actor.display_name,
-                               .unit_id = who.actor.unit, .unit_name = who.unit_name,
-                               .action = "alerts.alert." + verb, .object_type = "alert",
-                               .object_id = id ? std::to_string(id) : "", .summary = e.message,
-                               .address = req.remote_addr, .outcome = audit::Outcome::refused},
-                              clock_.now()));
-      return ok();
-    });
-    auto res = staff_.page(who, "admin/people_error",
-                           {{"title", "操作できません"}, {"message", e.message}, {"back", back.empty() ? json() : json(back)}});
-    if (res.status == 200) res.status = status;
-    return res;
+    return app::refuse(db_, staff_, clock_, who, req, e,
+                       {.action = "alerts.alert." + verb, .object_type = "alert",
+                        .object_id = id ? std::to_string(id) : "", .back = back});
   }
   http::Response decide(http::Request& req, StaffContext& who, const std::string& verb);
   http::Response register_view(http::Request& req, StaffContext& who, const std::string& mode);
@@ -360,6 +348,8 @@ http::Response AlertPages::show(http::Request& req, StaffContext& who) {
     KOBAN_ASSIGN(data["creator"], name_of(s, a.created_by, names));
     data["created"] = jst_text(a.created_at);
     data["send_after"] = a.send_after ? json(jst_text(*a.send_after)) : json();
+    // Approved alerts are being (or have been) delivered: link the progress page.
+    data["has_progress"] = a.state == "approved" || a.state == "sending" || a.state == "sent";
     data["urgent"] = a.urgent && a.urgent_reason ? json(std::string(alerts::label(*a.urgent_reason)) + "：" + a.urgent_note) : json();
     data["physical_danger"] = a.physical_danger;
     data["syndicate"] = a.syndicate;

@@ -1,4 +1,5 @@
 #include "app/admin_incidents_routes.h"
+#include "app/staff_refusal.h"
 #include "app/page_helpers.h"
 
 #include <cstdio>
@@ -67,26 +68,12 @@ class IncidentPages {
   http::Response refuse(const StaffContext& who, const http::Request& req, const std::string& action,
                         const std::string& object_type, const std::string& object_id, const Error& e,
                         const std::string& back) {
-    const int status = http::status_for(e);
-    if (status >= 500) return http::response_for(e);
-    audit_refused(who, req, action, object_type, object_id, e);
-    auto res = staff_.page(who, "admin/people_error",
-                           {{"title", "操作できません"}, {"message", e.message}, {"back", null_if_empty(back)}});
-    if (res.status == 200) res.status = status;
-    return res;
+    return app::refuse(db_, staff_, clock_, who, req, e,
+                       {.action = action, .object_type = object_type, .object_id = object_id, .back = back});
   }
   void audit_refused(const StaffContext& who, const http::Request& req, const std::string& action,
                      const std::string& object_type, const std::string& object_id, const Error& e) {
-    (void)db_.write([&](store::Session& s) -> Result<void> {
-      KOBAN_TRY(audit::append(s,
-                              {.actor_id = who.actor.person, .actor_name = who.actor.display_name,
-                               .unit_id = who.actor.unit, .unit_name = who.unit_name, .action = action,
-                               .object_type = object_type, .object_id = object_id,
-                               .summary = e.message.substr(0, audit::kMaxSummaryBytes / 2),
-                               .address = req.remote_addr, .outcome = audit::Outcome::refused},
-                              clock_.now()));
-      return ok();
-    });
+    audit_refusal(db_, clock_, who, req, e, {.action = action, .object_type = object_type, .object_id = object_id});
   }
   http::Response new_page(const StaffContext& who, const json& values, const std::string& error, int status);
 

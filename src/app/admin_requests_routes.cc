@@ -1,4 +1,5 @@
 #include "app/admin_requests_routes.h"
+#include "app/staff_refusal.h"
 #include "app/page_helpers.h"
 
 #include <algorithm>
@@ -81,22 +82,9 @@ class RequestPages {
   // A refusal: audited in its own transaction (the refused one wrote nothing), then the page.
   http::Response refuse(const StaffContext& who, const http::Request& req, const std::string& verb,
                         std::int64_t id, const Error& e, const std::string& back) {
-    const int status = http::status_for(e);
-    if (status >= 500) return http::response_for(e);
-    (void)db_.write([&](store::Session& s) -> Result<void> {
-      KOBAN_TRY(audit::append(s,
-                              {.actor_id = who.actor.person, .actor_name = who.actor.display_name,
-                               .unit_id = who.actor.unit, .unit_name = who.unit_name,
-                               .action = "workflow.request." + verb, .object_type = "request",
-                               .object_id = id ? std::to_string(id) : "", .summary = e.message,
-                               .address = req.remote_addr, .outcome = audit::Outcome::refused},
-                              clock_.now()));
-      return ok();
-    });
-    auto res = staff_.page(who, "admin/people_error",
-                           {{"title", "操作できません"}, {"message", e.message}, {"back", back.empty() ? json() : json(back)}});
-    if (res.status == 200) res.status = status;
-    return res;
+    return app::refuse(db_, staff_, clock_, who, req, e,
+                       {.action = "workflow.request." + verb, .object_type = "request",
+                        .object_id = id ? std::to_string(id) : "", .back = back});
   }
   http::Response decide(http::Request& req, StaffContext& who, const std::string& verb);
   http::Response details(http::Request& req, StaffContext& who, bool printable);

@@ -12,7 +12,10 @@
 #include "app/admin_org_routes.h"
 #include "app/admin_roster_routes.h"
 #include "app/public_alerts_routes.h"
+#include "app/public_alerts_archive_routes.h"
 #include "app/admin_alerts_routes.h"
+#include "app/admin_alerts_progress_routes.h"
+#include "app/alerts_delivery_setup.h"
 #include "alerts/alert_demo.h"
 #include "alerts/alert_kind.h"
 #include "alerts/alert_register.h"
@@ -117,6 +120,7 @@ Result<void> App::init() {
         .poll_interval = std::chrono::milliseconds(std::max<std::int64_t>(10, config_.integer("jobs.poll_ms")))});
     scheduler_ = std::make_unique<store::Scheduler>(db);
     register_jobs();
+    KOBAN_TRY(register_alert_delivery(*worker_, db, config_, data_dir_, data_key_, clock_));
   }
   if (options_.http) KOBAN_TRY(init_http());
   return ok();
@@ -265,10 +269,13 @@ void App::add_routes() {
     // A published home page wins; before anything is published, the built-in one.
     auto published = public_site_->serve(req, "index.html");
     if (published.status != 404) return published;
-    auto html = templates_->page("layout/public", "public/home", web::site_context(config_));
+    // The built-in home page lists the latest safety alerts (a database read: blocking).
+    auto ctx = web::site_context(config_);
+    if (auto latest = home_alerts_context(storage_->db(), 5)) ctx.update(*latest);
+    auto html = templates_->page("layout/public", "public/home", ctx);
     if (!html) return http::Response::html(500, "");
     return http::Response::html(200, std::move(*html));
-  }, {.blocking = false});
+  });
   staff_->add_routes(r);
   add_admin_mail_routes(r, storage_->db(), *staff_);
   add_org_routes(r, storage_->db(), *staff_);
@@ -278,6 +285,9 @@ void App::add_routes() {
   add_requests_routes(r, storage_->db(), *staff_, request_kinds_, clock_);
   add_incidents_routes(r, storage_->db(), *staff_);
   add_public_alerts_routes(r, storage_->db(), subscribers_, templates_, config_, clock_);
+  add_public_alerts_archive_routes(r, storage_->db(), templates_, config_);  // after the sign-up routes
+  // Before the alert pages: /admin/alerts/:id would otherwise take "stats".
+  add_alerts_progress_routes(r, storage_->db(), *staff_, subscribers_->keys(), {.smtp = alerts_use_smtp(config_)}, clock_);
   add_alerts_routes(r, storage_->db(), *staff_, request_kinds_, alert_settings(),
                     {config_.text("mail.from_name"), config_.text("mail.from")}, clock_);
   // Everything else is the published site (static HTML written by the CMS).
@@ -355,6 +365,8 @@ Result<void> App::fill_demo() {
     KOBAN_TRY(alerts::fill_demo_alerts(s, alert_kinds, alert_settings(), clock_.now()));
     return ok();
   }));
+  // Delivery figures for the demo's sent alerts (progress pages and charts).
+  KOBAN_TRY(fill_demo_deliveries(db, clock_));
   if (!people.empty()) {
     std::printf("demo: サンプル県警察 — every person's password is %s\n", kDemoPassword);
     for (const auto& p : people)

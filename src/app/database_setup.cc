@@ -8,6 +8,7 @@
 #include "audit/audit_log.h"
 #include "auth/migrations.h"
 #include "auth/webauthn/migrations.h"
+#include "mail/bulk/bulk.h"
 #include "mail/outbox.h"
 #include "org/org_migrations.h"
 #include "workflow/workflow_migrations.h"
@@ -65,6 +66,7 @@ Result<store::MigrationReport> migrate_database(store::Database& db) {
       KOBAN_TRY(mail::register_outbox_migrations());
       KOBAN_TRY(alerts::register_subscriber_migrations());
       KOBAN_TRY(alerts::register_alerts_migrations());
+      KOBAN_TRY(mail::bulk::register_bulk_migrations());
       return ok();
     }();
   });

@@ -28,6 +28,8 @@ done
 curl -s "http://127.0.0.1:$port/" | grep -q 'サンプル県警察' || fail "home page"
 curl -s "http://127.0.0.1:$port/alerts/" | grep -q '子供安全情報' || fail "alert sign-up page"
 curl -s "http://127.0.0.1:$port/alerts/qr.svg" | grep -q '<svg' || fail "alert QR code"
+curl -s "http://127.0.0.1:$port/alerts/archive" | grep -q '配信履歴' || fail "alert archive"
+curl -s "http://127.0.0.1:$port/alerts/1.cap.xml" | grep -q 'urn:oasis:names:tc:emergency:cap:1.2' || fail "CAP document"
 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/no/such/page" | grep -q 404 || fail "404"
 curl -s "http://127.0.0.1:$port/metrics" | grep -q '^koban_jobs_queued ' || fail "/metrics jobs"
 # Staff login: the login form's CSRF cookie, a wrong password, the right one, permissions.
@@ -56,7 +58,7 @@ for page in /admin/ /admin/requests /admin/requests/new /admin/incidents /admin/
             /admin/webauthn /admin/absences /admin/duty /admin/alerts /admin/alerts/new; do
   [ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' "$base$page")" = 200 ] || fail "$page for station staff"
 done
-for page in /admin/audit /admin/people /admin/mail /admin/roles; do
+for page in /admin/audit /admin/people /admin/mail /admin/roles /admin/alerts/stats /admin/alerts/1/progress; do
   [ "$(curl -s -b "$work/jar" -o /dev/null -w '%{http_code}' "$base$page")" = 200 ] || fail "$page for the system administrator"
 done
 # Password change: the policy refuses a weak one, a good one works and the old one stops.
