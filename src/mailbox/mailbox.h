@@ -60,7 +60,7 @@ struct MailboxSettings {
   std::size_t max_text_chars = 4000;
   int ip_limit_per_hour = 5;              // messages per client address and hour (0: no limit)
   // For the receipt mail and replies.
-  std::string base_url;                   // no trailing slash
+  std::string base_url{};                 // no trailing slash
   std::string from_address = "noreply@police.example.jp";
   std::string from_name = "サンプル県警察";
   std::string mail_transport = "catcher";

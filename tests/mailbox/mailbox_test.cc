@@ -12,6 +12,7 @@
 #include "mailbox/mailbox.h"
 #include "mailbox/mailbox_config.h"
 #include "mailbox/mailbox_demo.h"
+#include "mailbox/mailbox_jobs.h"
 #include "mailbox/mailbox_migrations.h"
 #include "mailbox/reply_templates.h"
 #include "mailbox/urgent_notice.h"
@@ -19,6 +20,7 @@
 #include "org/demo.h"
 #include "org/permissions.h"
 #include "store/jobs.h"
+#include "store/worker.h"
 
 namespace koban::mailbox {
 namespace {
@@ -494,6 +496,26 @@ TEST_P(MailboxTest, DemoFillsBothQueuesEveryKindAndState) {
   auto again = w([&](store::Session& s) { return fill_demo_mailbox(s, *box, kTuesday10); });
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, 0);
+}
+
+
+TEST_P(MailboxTest, WorkerRunsTheUrgentNoticeAndThePurge) {
+  ASSERT_TRUE(send(kTuesday22, "自殺します", "", "", ""));
+  FixedClock clock(kTuesday22);
+  store::Worker worker(*db_, {.worker_id = "test", .threads = 1, .clock = &clock});
+  std::shared_ptr<const Mailbox> shared(box.get(), [](const Mailbox*) {});
+  register_mailbox_jobs(worker, *db_, shared, clock);
+  auto ran = worker.run_once();
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_TRUE(*ran);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM jobs WHERE kind = 'mailbox.urgent' AND state = 'done'"), 1);
+  EXPECT_GE(count("SELECT COUNT(*) FROM mail_outbox"), 3);
+  ASSERT_TRUE(w([&](store::Session& s) {
+    return store::enqueue(s, {.kind = kPurgeJob, .run_at = kTuesday22}, kTuesday22);
+  }));
+  ran = worker.run_once();
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_EQ(count("SELECT COUNT(*) FROM jobs WHERE kind = 'mailbox.purge' AND state = 'done'"), 1);
 }
 
 KOBAN_BACKEND_TESTS(MailboxTest);
