@@ -1,6 +1,8 @@
 #include "app/public_alerts_routes.h"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "alerts/categories.h"
 #include "alerts/subscriber_qr.h"
@@ -225,6 +227,13 @@ alerts::SubscriberSettings subscriber_settings(const Config& config) {
   s.from_address = config.text("mail.from");
   s.from_name = config.text("mail.from_name");
   s.mail_transport = config.text("mail.transport");
+  // Bounded so that a slip in the file cannot make links dead on arrival or last for months.
+  s.confirm_ttl = std::chrono::hours(std::clamp<std::int64_t>(config.integer("alerts.confirm_ttl_hours"), 1, 24 * 14));
+  s.resend_interval =
+      std::chrono::minutes(std::clamp<std::int64_t>(config.integer("alerts.resend_interval_minutes"), 0, 24 * 60));
+  s.ip_limit_per_hour =
+      static_cast<int>(std::clamp<std::int64_t>(config.integer("alerts.signups_per_ip_per_hour"), 0, 1'000'000'000));
+  s.hard_failure_limit = static_cast<int>(std::clamp<std::int64_t>(config.integer("alerts.hard_failure_limit"), 1, 100));
   return s;
 }
 
