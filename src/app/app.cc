@@ -12,8 +12,14 @@
 #include "app/admin_org_routes.h"
 #include "app/admin_roster_routes.h"
 #include "app/public_alerts_routes.h"
+#include "app/public_mailbox_routes.h"
+#include "app/admin_mailbox_routes.h"
+#include "mailbox/mailbox_config.h"
+#include "mailbox/mailbox_demo.h"
+#include "mailbox/mailbox_jobs.h"
 #include "app/public_alerts_archive_routes.h"
 #include "app/admin_alerts_routes.h"
+#include "app/admin_subscribers_routes.h"
 #include "app/admin_alerts_progress_routes.h"
 #include "app/alerts_delivery_setup.h"
 #include "alerts/alert_demo.h"
@@ -109,6 +115,9 @@ Result<void> App::init() {
   KOBAN_ASSIGN(data_key_, load_or_create_secret_key(config_));
   KOBAN_ASSIGN(auto subscriber_keys, alerts::SubscriberKeys::from_secret(data_key_));
   subscribers_ = std::make_shared<alerts::Subscribers>(std::move(subscriber_keys), subscriber_settings(config_));
+  KOBAN_ASSIGN(auto mailbox_settings, mailbox::settings_from_config(config_));
+  KOBAN_ASSIGN(auto mailbox, mailbox::Mailbox::create(data_key_, std::move(mailbox_settings), *calendar_));
+  mailbox_ = std::make_shared<const mailbox::Mailbox>(std::move(mailbox));
 
   if (options_.demo) KOBAN_TRY(fill_demo());
 
@@ -121,6 +130,7 @@ Result<void> App::init() {
     scheduler_ = std::make_unique<store::Scheduler>(db);
     register_jobs();
     KOBAN_TRY(register_alert_delivery(*worker_, db, config_, data_dir_, data_key_, clock_));
+    mailbox::register_mailbox_jobs(*worker_, db, mailbox_, clock_);
   }
   if (options_.http) KOBAN_TRY(init_http());
   return ok();
@@ -179,6 +189,12 @@ void App::register_jobs() {
     (void)scheduler_->add({.name = "alerts.register_purge",
                            .next_due = [s = *nightly, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
                            .kind = "alerts.register_purge"});
+  }
+  // SITE-10: mailbox messages closed longer than mailbox.retention_days are purged nightly.
+  if (auto nightly = calendar::Schedule::parse("every day 03:15")) {
+    (void)scheduler_->add({.name = "mailbox.purge",
+                           .next_due = [s = *nightly, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
+                           .kind = mailbox::kPurgeJob});
   }
   auto schedule = calendar::Schedule::parse("every day 03:00");
   const calendar::BusinessCalendar* cal = calendar_.get();
@@ -286,7 +302,10 @@ void App::add_routes() {
   add_incidents_routes(r, storage_->db(), *staff_);
   add_public_alerts_routes(r, storage_->db(), subscribers_, templates_, config_, clock_);
   add_public_alerts_archive_routes(r, storage_->db(), templates_, config_);  // after the sign-up routes
-  // Before the alert pages: /admin/alerts/:id would otherwise take "stats".
+  add_public_mailbox_routes(r, storage_->db(), mailbox_, templates_, config_, clock_);
+  add_admin_mailbox_routes(r, storage_->db(), *staff_, mailbox_, clock_);
+  // Before the alert pages: /admin/alerts/:id would otherwise take "stats" and "subscribers".
+  add_subscribers_routes(r, storage_->db(), *staff_, subscribers_, clock_);
   add_alerts_progress_routes(r, storage_->db(), *staff_, subscribers_->keys(), {.smtp = alerts_use_smtp(config_)}, clock_);
   add_alerts_routes(r, storage_->db(), *staff_, request_kinds_, alert_settings(),
                     {config_.text("mail.from_name"), config_.text("mail.from")}, clock_);
@@ -358,6 +377,8 @@ Result<void> App::fill_demo() {
     }
     // Residents subscribed to the safety-alert mail, across carriers, categories and areas.
     KOBAN_TRY(alerts::fill_demo_subscribers(s, subscribers_->keys(), 300, clock_.now()));
+    // Public mailbox messages in both queues, every kind and state.
+    KOBAN_TRY(mailbox::fill_demo_mailbox(s, *mailbox_, clock_.now()));
     // A history of sent alerts in every category, with follow-ups and resolutions, each
     // through the real approval chain (the kinds of init_http are not built yet here).
     workflow::KindRegistry alert_kinds;

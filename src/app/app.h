@@ -12,6 +12,7 @@
 #include "alerts/alerts.h"
 #include "alerts/subscribers.h"
 #include "core/config.h"
+#include "mailbox/mailbox.h"
 #include "core/metrics.h"
 #include "core/result.h"
 #include "core/time.h"
@@ -97,6 +98,7 @@ class App {
   std::shared_ptr<const workflow::KindRegistry> request_kinds_;
   std::string data_key_;  // the secret for encryption at rest (secret_key.h)
   std::shared_ptr<alerts::Subscribers> subscribers_;
+  std::shared_ptr<const mailbox::Mailbox> mailbox_;
   std::thread scheduler_thread_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

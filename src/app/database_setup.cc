@@ -10,6 +10,7 @@
 #include "auth/webauthn/migrations.h"
 #include "mail/bulk/bulk.h"
 #include "mail/outbox.h"
+#include "mailbox/mailbox_migrations.h"
 #include "org/org_migrations.h"
 #include "workflow/workflow_migrations.h"
 #include "incidents/incidents_migrations.h"
@@ -67,6 +68,7 @@ Result<store::MigrationReport> migrate_database(store::Database& db) {
       KOBAN_TRY(alerts::register_subscriber_migrations());
       KOBAN_TRY(alerts::register_alerts_migrations());
       KOBAN_TRY(mail::bulk::register_bulk_migrations());
+      KOBAN_TRY(mailbox::register_mailbox_migrations());
       return ok();
     }();
   });

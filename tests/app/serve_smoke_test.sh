@@ -29,6 +29,7 @@ curl -s "http://127.0.0.1:$port/" | grep -q 'サンプル県警察' || fail "hom
 curl -s "http://127.0.0.1:$port/alerts/" | grep -q '子供安全情報' || fail "alert sign-up page"
 curl -s "http://127.0.0.1:$port/alerts/qr.svg" | grep -q '<svg' || fail "alert QR code"
 curl -s "http://127.0.0.1:$port/alerts/archive" | grep -q '配信履歴' || fail "alert archive"
+curl -s "http://127.0.0.1:$port/mailbox/" | grep -q 'メールボックス' || fail "public mailbox form"
 curl -s "http://127.0.0.1:$port/alerts/1.cap.xml" | grep -q 'urn:oasis:names:tc:emergency:cap:1.2' || fail "CAP document"
 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/no/such/page" | grep -q 404 || fail "404"
 curl -s "http://127.0.0.1:$port/metrics" | grep -q '^koban_jobs_queued ' || fail "/metrics jobs"
