@@ -513,6 +513,9 @@ TEST_P(ArticlesTest, InspectionsRoundsMarksOverdueAndStale) {
   ASSERT_OK(queued);
   EXPECT_EQ(*queued, 1);
   ASSERT_OK(in_write([&](store::Session& s) { return remind_overdue(s, ins, feb3); }));  // same day: deduped
+  auto daily = in_write([&](store::Session& s) { return inspection_daily(s, ins, feb3); });
+  ASSERT_OK(daily);
+  EXPECT_EQ(*daily, 1);  // counted, but the job is the same one (deduped per day)
   auto reminders = jobs_of(kInspectionRemindJob);
   ASSERT_EQ(reminders.size(), 1u);
   auto p = nlohmann::json::parse(reminders[0].payload);

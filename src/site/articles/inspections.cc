@@ -173,6 +173,11 @@ Result<int> remind_overdue(store::Session& s, const InspectionSettings& ins, Ins
   return queued;
 }
 
+Result<int> inspection_daily(store::Session& s, const InspectionSettings& ins, Instant now) {
+  KOBAN_TRY(ensure_rounds(s, ins, now));
+  return remind_overdue(s, ins, now);
+}
+
 Result<std::vector<Article>> stale_articles(store::Session& s, const InspectionSettings& ins,
                                             std::optional<org::UnitId> unit, Instant now) {
   std::string cols = kArticleColumns;

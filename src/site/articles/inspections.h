@@ -82,6 +82,10 @@ Result<std::vector<UnitProgress>> overdue_units(store::Session& s, const Inspect
 // For a daily job: one "site.inspection_remind" job per overdue unit and day, payload
 // {"unit_id","round","undecided","recipients":[head, pr_lead]}; returns how many were queued.
 Result<int> remind_overdue(store::Session& s, const InspectionSettings& ins, Instant now);
+// The daily job "site.inspections.daily": ensure_rounds, then remind_overdue; returns the
+// number of reminders queued.
+inline constexpr const char* kInspectionDailyJob = "site.inspections.daily";
+Result<int> inspection_daily(store::Session& s, const InspectionSettings& ins, Instant now);
 // Published articles whose live version is older than stale_days, oldest first (at most 500).
 Result<std::vector<Article>> stale_articles(store::Session& s, const InspectionSettings& ins,
                                             std::optional<org::UnitId> unit, Instant now);
