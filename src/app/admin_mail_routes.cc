@@ -43,6 +43,13 @@ void add_admin_mail_routes(http::Router& router, store::Database& db, StaffAuth&
       q.state = mail::parse_outbox_state(state);
       if (!q.state) return http::Response::html(400, "");
     }
+    // A batch ("demo", "alert:12"): short printable ASCII, as the senders write it.
+    if (auto batch = query->get("batch"); batch && !batch->empty()) {
+      if (batch->size() > 64) return http::Response::html(400, "");
+      for (char c : *batch)
+        if (c < '!' || c > '~') return http::Response::html(400, "");
+      q.batch_key = *batch;
+    }
     if (auto before = query->get("before"); before && !before->empty()) {
       std::int64_t v = 0;
       for (char c : *before) {
@@ -69,10 +76,13 @@ void add_admin_mail_routes(http::Router& router, store::Database& db, StaffAuth&
       data["counts"] = {{"queued", counts->queued}, {"sending", counts->sending}, {"sent", counts->sent},
                         {"failed", counts->failed}, {"bounced", counts->bounced}};
     }
-    const std::string state_param = state.empty() ? "" : "state=" + http::percent_encode(state) + "&";
+    // The filters travel with the paging links.
+    std::string filters = state.empty() ? "" : "state=" + http::percent_encode(state) + "&";
+    if (q.batch_key) filters += "batch=" + http::percent_encode(*q.batch_key) + "&";
     if (static_cast<int>(list->size()) == q.limit)
-      data["next_url"] = "/admin/mail?" + state_param + "before=" + std::to_string(list->back().id);
-    if (q.before_id) data["first_url"] = "/admin/mail" + (state.empty() ? "" : "?state=" + http::percent_encode(state));
+      data["next_url"] = "/admin/mail?" + filters + "before=" + std::to_string(list->back().id);
+    if (q.before_id)
+      data["first_url"] = "/admin/mail" + (filters.empty() ? "" : "?" + filters.substr(0, filters.size() - 1));
     return staff.page(who, "admin/mail_list", std::move(data));
   }, admins));
 

@@ -19,6 +19,10 @@
 #include "mailbox/mailbox_jobs.h"
 #include "app/public_alerts_archive_routes.h"
 #include "app/admin_alerts_routes.h"
+#include "app/admin_site_routes.h"
+#include "site/articles/article_demo.h"
+#include "site/articles/article_flow.h"
+#include "site/articles/inspections.h"
 #include "app/admin_subscribers_routes.h"
 #include "app/admin_alerts_progress_routes.h"
 #include "app/alerts_delivery_setup.h"
@@ -131,6 +135,7 @@ Result<void> App::init() {
     register_jobs();
     KOBAN_TRY(register_alert_delivery(*worker_, db, config_, data_dir_, data_key_, clock_));
     mailbox::register_mailbox_jobs(*worker_, db, mailbox_, clock_);
+    site::articles::register_article_jobs(*worker_, db, {}, clock_);
   }
   if (options_.http) KOBAN_TRY(init_http());
   return ok();
@@ -196,6 +201,18 @@ void App::register_jobs() {
                            .next_due = [s = *nightly, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
                            .kind = mailbox::kPurgeJob});
   }
+  // SITE-7: inspection rounds fall due and overdue units are reminded.
+  worker_->handle("site.inspections.daily", [this](const store::Job&) -> Result<void> {
+    return storage_->db().write([&](store::Session& s) -> Result<void> {
+      KOBAN_TRY(site::articles::inspection_daily(s, {}, clock_.now()));
+      return ok();
+    });
+  });
+  if (auto morning = calendar::Schedule::parse("every day 06:00")) {
+    (void)scheduler_->add({.name = "site.inspections.daily",
+                           .next_due = [s = *morning, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
+                           .kind = "site.inspections.daily"});
+  }
   auto schedule = calendar::Schedule::parse("every day 03:00");
   const calendar::BusinessCalendar* cal = calendar_.get();
   if (schedule) {
@@ -232,6 +249,7 @@ Result<void> App::init_http() {
   auto kinds = std::make_shared<workflow::KindRegistry>();
   KOBAN_TRY(requests::register_request_kinds(*kinds, *calendar_));
   KOBAN_TRY(alerts::register_alert_kind(*kinds, *calendar_));
+  KOBAN_TRY(site::articles::register_article_kinds(*kinds, article_settings()));
   request_kinds_ = std::move(kinds);
   static_assets_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{
       .root = fs::path(KOBAN_SOURCE_DIR) / "static", .cache_control = "public, max-age=3600"});
@@ -307,6 +325,8 @@ void App::add_routes() {
   // Before the alert pages: /admin/alerts/:id would otherwise take "stats" and "subscribers".
   add_subscribers_routes(r, storage_->db(), *staff_, subscribers_, clock_);
   add_alerts_progress_routes(r, storage_->db(), *staff_, subscribers_->keys(), {.smtp = alerts_use_smtp(config_)}, clock_);
+  // The website's articles (issue 5). Publishing hooks stay empty until the static output exists.
+  add_site_routes(r, storage_->db(), *staff_, request_kinds_, {.settings = article_settings()}, clock_);
   add_alerts_routes(r, storage_->db(), *staff_, request_kinds_, alert_settings(),
                     {config_.text("mail.from_name"), config_.text("mail.from")}, clock_);
   // Everything else is the published site (static HTML written by the CMS).
@@ -384,6 +404,10 @@ Result<void> App::fill_demo() {
     workflow::KindRegistry alert_kinds;
     KOBAN_TRY(alerts::register_alert_kind(alert_kinds, *calendar_));
     KOBAN_TRY(alerts::fill_demo_alerts(s, alert_kinds, alert_settings(), clock_.now()));
+    // Website articles across every section and station, in every state of the flow.
+    workflow::KindRegistry article_kinds;
+    KOBAN_TRY(site::articles::register_article_kinds(article_kinds, article_settings()));
+    KOBAN_TRY(site::articles::fill_demo_articles(s, article_kinds, article_settings(), {}, clock_.now()));
     return ok();
   }));
   // Delivery figures for the demo's sent alerts (progress pages and charts).
@@ -410,6 +434,11 @@ Result<void> App::fill_demo() {
                          clock_.now())
         .ok() ? ok() : Result<void>(Error::internal("demo mail could not be queued"));
   });
+}
+
+site::articles::Settings App::article_settings() const {
+  site::articles::Settings settings{.calendar = *calendar_, .upload_dir = data_dir_ / "uploads"};
+  return settings;
 }
 
 alerts::Settings App::alert_settings() const {

@@ -13,6 +13,7 @@
 #include "alerts/subscribers.h"
 #include "core/config.h"
 #include "mailbox/mailbox.h"
+#include "site/articles/articles.h"
 #include "core/metrics.h"
 #include "core/result.h"
 #include "core/time.h"
@@ -86,6 +87,7 @@ class App {
 
   Result<void> fill_demo();
   alerts::Settings alert_settings() const;
+  site::articles::Settings article_settings() const;
 
   struct Storage;  // the open database and its data-directory lock
   std::unique_ptr<Storage> storage_;

@@ -16,6 +16,7 @@
 #include "incidents/incidents_migrations.h"
 #include "ledger/ledger_migrations.h"
 #include "requests/requests_migrations.h"
+#include "site/site_migrations.h"
 
 namespace koban::app {
 namespace fs = std::filesystem;
@@ -69,6 +70,7 @@ Result<store::MigrationReport> migrate_database(store::Database& db) {
       KOBAN_TRY(alerts::register_alerts_migrations());
       KOBAN_TRY(mail::bulk::register_bulk_migrations());
       KOBAN_TRY(mailbox::register_mailbox_migrations());
+      KOBAN_TRY(site::register_site_migrations());
       return ok();
     }();
   });

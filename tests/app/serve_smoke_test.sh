@@ -46,17 +46,17 @@ login() {  # login_name password cookie_jar → HTTP status of the POST
 [ "$(login system.kanri wrong-Password1 "$work/jar")" = 401 ] || fail "wrong password"
 [ "$(login system.kanri Demo-Koban-2026 "$work/jar")" = 303 ] || fail "login as system.kanri"
 for _ in $(seq 1 50); do
-  curl -s -b "$work/jar" "$base/admin/mail" | grep -q 'demo.taro@example.jp' && break
+  curl -s -b "$work/jar" "$base/admin/mail?batch=demo" | grep -q 'demo.taro@example.jp' && break
   sleep 0.1
 done
-curl -s -b "$work/jar" "$base/admin/mail" | grep -q 'demo.taro@example.jp' || fail "/admin/mail lists the demo mail"
+curl -s -b "$work/jar" "$base/admin/mail?batch=demo" | grep -q 'demo.taro@example.jp' || fail "/admin/mail lists the demo mail"
 [ "$(login chuo.tanto Demo-Koban-2026 "$work/jar2")" = 303 ] || fail "login as chuo.tanto"
 [ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' "$base/admin/mail")" = 403 ] || fail "station staff may not read the mail log"
 [ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' -d csrf=forged "$base/admin/logout")" = 403 ] || fail "logout with a forged CSRF token"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -d 'csrf=x&login_name=a&password=b' "$base/admin/login")" = 403 ] || fail "login without the form's cookie"
 # Every staff page of the menu answers a logged-in person (permissions decide the rest).
 for page in /admin/ /admin/requests /admin/requests/new /admin/incidents /admin/subsystems /admin/units /admin/ledger /admin/totp /admin/password \
-            /admin/webauthn /admin/absences /admin/duty /admin/alerts /admin/alerts/new; do
+            /admin/webauthn /admin/absences /admin/duty /admin/alerts /admin/alerts/new /admin/site /admin/site/new; do
   [ "$(curl -s -b "$work/jar2" -o /dev/null -w '%{http_code}' "$base$page")" = 200 ] || fail "$page for station staff"
 done
 for page in /admin/audit /admin/people /admin/mail /admin/roles /admin/alerts/stats /admin/alerts/1/progress; do
