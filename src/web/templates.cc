@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <kainjow/mustache.hpp>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -66,6 +67,30 @@ Result<std::shared_ptr<Templates>> Templates::load(const fs::path& dir) {
     t->sources_.emplace(std::move(rel), ss.str());
   }
   if (ec) return Error::internal("cannot read templates folder: " + ec.message());
+  // Partials named directly ("{{> name}}"), then closed over nesting.
+  std::map<std::string, std::set<std::string>, std::less<>> direct;
+  for (const auto& [name, text] : t->sources_) {
+    auto& uses = direct[name];
+    for (auto pos = text.find("{{>"); pos != std::string::npos; pos = text.find("{{>", pos + 3)) {
+      const auto end = text.find("}}", pos);
+      if (end == std::string::npos) break;
+      std::string_view ref(text.data() + pos + 3, end - pos - 3);
+      while (!ref.empty() && ref.front() == ' ') ref.remove_prefix(1);
+      while (!ref.empty() && ref.back() == ' ') ref.remove_suffix(1);
+      if (t->sources_.count(std::string(ref))) uses.insert(std::string(ref));
+    }
+  }
+  for (const auto& [name, _] : t->sources_) {
+    std::set<std::string> all;
+    std::vector<std::string> todo(direct[name].begin(), direct[name].end());
+    while (!todo.empty()) {
+      auto next = std::move(todo.back());
+      todo.pop_back();
+      if (!all.insert(next).second) continue;
+      for (const auto& n : direct[next]) todo.push_back(n);
+    }
+    t->partials_[name] = std::vector<std::string>(all.begin(), all.end());
+  }
   t->generation_ = g_generation++;
   return t;
 }
@@ -81,9 +106,11 @@ Result<std::string> Templates::render(std::string_view name, const nlohmann::jso
   }
   mustache::data d = to_data(data);
   if (!d.is_object()) d = mustache::data{mustache::data::type::object};
-  for (const auto& [pname, ptext] : sources_) {
-    const std::string* text = &ptext;
-    d.set(pname, mustache::partial{[text] { return *text; }});
+  if (auto uses = partials_.find(name); uses != partials_.end()) {
+    for (const auto& pname : uses->second) {
+      const std::string* text = &sources_.find(pname)->second;
+      d.set(pname, mustache::partial{[text] { return *text; }});
+    }
   }
   std::string out = slot.second->render(d);
   if (!slot.second->is_valid()) {
