@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/rate_limit.h"
 #include "alerts/categories.h"
 #include "audit/audit_log.h"
 #include "auth/random_bytes.h"
@@ -175,18 +176,9 @@ Result<std::optional<Subscriber>> Subscribers::find_by_address(store::Session& s
 
 Result<void> Subscribers::check_ip_limit(store::Session& s, std::string_view ip, Instant now) const {
   if (ip.empty() || settings_.ip_limit_per_hour <= 0) return ok();
-  const std::int64_t t = to_unix(now), window_over = t - 3600;
-  // A fixed one-hour window per client. A refused attempt rolls back with the caller's
-  // transaction, so the counter stops at the limit + 1 and the window still ends on time.
-  KOBAN_ASSIGN(auto rows, s.query("INSERT INTO subscriber_rate_limits (key, window_start, count) VALUES (?, ?, 1) "
-                                  "ON CONFLICT (key) DO UPDATE SET "
-                                  "count = CASE WHEN subscriber_rate_limits.window_start <= ? THEN 1 "
-                                  "ELSE subscriber_rate_limits.count + 1 END, "
-                                  "window_start = CASE WHEN subscriber_rate_limits.window_start <= ? THEN ? "
-                                  "ELSE subscriber_rate_limits.window_start END "
-                                  "RETURNING count",
-                                  keys_.keyed_hash("ip", ip), t, window_over, window_over, t));
-  if (!rows.empty() && rows[0].int64(0) > settings_.ip_limit_per_hour)
+  // A fixed one-hour window per client (store/rate_limit.h).
+  KOBAN_ASSIGN(auto hits, store::count_hit(s, "subscriber_rate_limits", keys_.keyed_hash("ip", ip), now, std::chrono::hours(1)));
+  if (hits > settings_.ip_limit_per_hour)
     return Error{ErrorCode::rate_limited,
                  "短い時間に多くのお申し込みがありました。しばらくたってから、もう一度お試しください。"};
   return ok();

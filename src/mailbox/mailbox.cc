@@ -14,6 +14,7 @@
 #include "mailbox/urgent_words.h"
 #include "org/people.h"
 #include "org/units.h"
+#include "store/rate_limit.h"
 #include "store/jobs.h"
 
 namespace koban::mailbox {
@@ -191,18 +192,9 @@ Result<Mailbox> Mailbox::create(std::string_view secret, MailboxSettings setting
 
 Result<void> Mailbox::check_ip_limit(store::Session& s, std::string_view ip, Instant now) const {
   if (ip.empty() || settings_.ip_limit_per_hour <= 0) return ok();
-  const std::int64_t t = to_unix(now), window_over = t - 3600;
-  // A fixed one-hour window per client. A refused attempt rolls back with the caller's
-  // transaction, so the counter stops at the limit + 1 and the window still ends on time.
-  KOBAN_ASSIGN(auto rows, s.query("INSERT INTO mailbox_rate_limits (key, window_start, count) VALUES (?, ?, 1) "
-                                  "ON CONFLICT (key) DO UPDATE SET "
-                                  "count = CASE WHEN mailbox_rate_limits.window_start <= ? THEN 1 "
-                                  "ELSE mailbox_rate_limits.count + 1 END, "
-                                  "window_start = CASE WHEN mailbox_rate_limits.window_start <= ? THEN ? "
-                                  "ELSE mailbox_rate_limits.window_start END "
-                                  "RETURNING count",
-                                  keys_.keyed_hash("ip", ip), t, window_over, window_over, t));
-  if (!rows.empty() && rows[0].int64(0) > settings_.ip_limit_per_hour)
+  // A fixed one-hour window per client (store/rate_limit.h).
+  KOBAN_ASSIGN(auto hits, store::count_hit(s, "mailbox_rate_limits", keys_.keyed_hash("ip", ip), now, std::chrono::hours(1)));
+  if (hits > settings_.ip_limit_per_hour)
     return Error{ErrorCode::rate_limited,
                  "短い時間に多くの投稿がありました。しばらく（1時間ほど）たってから、もう一度お試しください。"
                  "お急ぎの場合や緊急の場合は、電話または110番でご連絡ください。"};
