@@ -33,6 +33,28 @@
 // ends (QUIT) before its recipient count would pass max_recipients_per_session; at most
 // max_connections sessions serve one domain at a time; with max_messages_per_second a session
 // waits for a token before each transaction.
+//
+// Streaming (bulk mail: 100,000 messages and more): deliver_stream() keeps the sessions open
+// for the whole run while another thread hands over envelopes through a bounded
+// DeliveryStream, so that sessions are not set up again per batch and never idle while a
+// batch drains:
+//
+//   mail::DeliveryStream stream(2000);              // at most ~2000 envelopes waiting in it
+//   std::thread producer([&] {
+//     while (more) if (!stream.push(next_batch())) break;   // blocks while full; false: ended
+//     stream.close();                                        // no more: sessions finish and quit
+//   });
+//   auto stats = smtp.deliver_stream(stream, on_outcome);    // o.message is the envelope's tag
+//   producer.join();
+//
+// The same scheduling and per-domain policies apply (a docomo session still ends after its
+// max_recipients_per_session and another one is opened). A session whose domain has nothing
+// queued quits when other domains have work, and otherwise (the producer is behind) waits
+// with its connection open, for at most 10 s. Every envelope taken from the stream gets its
+// outcomes, except after cancel() (envelopes not started yet get none: the caller still
+// holds them as unsent). When no session can be set up (every attempt fails while no other
+// session is open, or max_sessions attempts in a row fail) the stream is ended: the taken
+// envelopes fail temporarily, stats.relay_unreachable is set, push() returns false.
 #pragma once
 
 #include <chrono>
@@ -40,6 +62,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -109,6 +132,39 @@ struct DeliveryStats {
   std::uint64_t permanent_failures = 0;
   std::uint64_t sessions = 0;      // connections set up
   std::uint64_t transactions = 0;  // MAIL FROM sent
+  bool relay_unreachable = false;  // deliver_stream() only: ended because no session could be set up
+};
+
+// An envelope of a stream with the caller's tag (reported as RecipientOutcome::message).
+struct TaggedEnvelope {
+  std::size_t tag = 0;
+  Envelope envelope;
+};
+
+// The hand-over between a producer thread and deliver_stream(); thread-safe.
+class DeliveryStream {
+ public:
+  // capacity: envelopes waiting in the stream before push() blocks (the delivery side keeps
+  // about as many queued for its sessions, more when sessions would otherwise idle).
+  explicit DeliveryStream(std::size_t capacity = 2000);
+  ~DeliveryStream();
+  DeliveryStream(const DeliveryStream&) = delete;
+  DeliveryStream& operator=(const DeliveryStream&) = delete;
+
+  // Blocks while the stream is full. False (nothing taken) once the delivery has ended,
+  // was cancelled or the stream was closed.
+  bool push(std::vector<TaggedEnvelope>&& batch);
+  // No more envelopes: deliver_stream() returns when the ones handed over have outcomes.
+  void close();
+  // Stop soon (any thread, also from the outcome callback): sessions finish the transaction
+  // they are in and quit; envelopes not started get no outcome.
+  void cancel();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  friend class SmtpDelivery;
 };
 
 class SmtpDelivery {
@@ -120,6 +176,9 @@ class SmtpDelivery {
 
   // Fails only when the TLS context cannot be set up; delivery problems are outcomes.
   Result<DeliveryStats> deliver(const std::vector<Envelope>& batch, const OutcomeCallback& on_outcome);
+  // Streams: returns when the stream is closed and drained, cancelled, or the relay is
+  // unreachable (see above). Blocks like deliver(); the callback runs on the calling thread.
+  Result<DeliveryStats> deliver_stream(DeliveryStream& stream, const OutcomeCallback& on_outcome);
 
   const SmtpConfig& config() const;
 

@@ -5,8 +5,10 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <condition_variable>
 #include <deque>
 #include <exception>
+#include <mutex>
 
 #include "mail/address.h"
 #include "mail/encoding.h"
@@ -14,6 +16,19 @@
 #include "mail/smtp_protocol.h"
 
 namespace koban::mail {
+
+// Shared by the producer (push/close/cancel) and deliver_stream's thread (Run::refill).
+struct DeliveryStream::Impl {
+  std::mutex mu;
+  std::condition_variable space;
+  std::deque<std::shared_ptr<const TaggedEnvelope>> items;
+  std::size_t capacity = 2000;
+  bool closed = false, cancelled = false, finished = false;
+  std::function<void()> wake;  // set while deliver_stream runs: posts a refill to its thread
+
+  bool stopped() const { return cancelled || finished || closed; }
+};
+
 namespace {
 
 namespace asio = boost::asio;
@@ -35,9 +50,13 @@ DeliveryStatus status_of(int code) {
   return DeliveryStatus::temporary_failure;
 }
 
-// One job: recipients of one message, all in one domain.
+// One job: recipients of one message, all in one domain. `message` is the batch index
+// (deliver) or the envelope's tag (deliver_stream, where `owned` keeps the envelope alive
+// until its last job is done).
 struct Job {
   std::size_t message = 0;
+  const Envelope* env = nullptr;
+  std::shared_ptr<const TaggedEnvelope> owned;
   std::vector<std::string> recipients;
 };
 
@@ -70,14 +89,26 @@ struct DomainQueue {
   TokenBucket* bucket = nullptr;  // null: no rate limit
 };
 
-// The state of one deliver() call; all of it lives on the io_context's single thread.
+// The state of one deliver() / deliver_stream() call; all of it lives on the io_context's
+// single thread (the stream's Impl is the only part shared with the producer).
 struct Run {
-  const std::vector<Envelope>& batch;
   const OutcomeCallback& on_outcome;
+  const DeliveryPolicy& policy;
+  std::map<std::string, TokenBucket>& buckets;
   DeliveryStats stats;
   std::map<std::string, DomainQueue> queues;
   std::size_t next_pick = 0;
   std::exception_ptr failure;
+
+  // Streaming (stream == nullptr for deliver(): every job is queued at the start).
+  DeliveryStream::Impl* stream = nullptr;
+  bool ended = true;            // no more jobs will come from the stream
+  std::size_t queued = 0;       // jobs waiting in the queues
+  std::size_t window = 0;       // take from the stream while fewer jobs wait …
+  std::size_t hard_cap = 0;     // … or, while a worker idles, up to this many
+  int workers = 0, idle_workers = 0, opening = 0, open = 0, failures_in_row = 0;
+  asio::steady_timer* signal = nullptr;  // never expires; cancel() wakes every waiter
+  asio::steady_timer* ticker = nullptr;
 
   void report(std::size_t message, const std::string& rcpt, DeliveryStatus status, int code,
               const std::string& detail) {
@@ -91,7 +122,96 @@ struct Run {
   void fail_job(const Job& job, DeliveryStatus status, int code, const std::string& detail) {
     for (const auto& r : job.recipients) report(job.message, r, status, code, detail);
   }
+  void notify() {
+    if (signal) signal->cancel();
+  }
+  Job take(DomainQueue& q) {
+    Job j = std::move(q.jobs.front());
+    q.jobs.pop_front();
+    --queued;
+    return j;
+  }
+  // Splits an envelope into per-domain jobs (invalid addresses fail at once).
+  void add(std::size_t message, const Envelope& env, std::shared_ptr<const TaggedEnvelope> owned) {
+    const bool sender_ok = env.sender.empty() || is_valid_address(env.sender);
+    std::map<std::string, std::vector<std::string>> by_domain;
+    for (const auto& rcpt : env.recipients) {
+      auto a = parse_address(rcpt);
+      if (!sender_ok) report(message, rcpt, DeliveryStatus::permanent_failure, 0, "invalid sender address");
+      else if (!a) report(message, rcpt, DeliveryStatus::permanent_failure, 0, "invalid recipient address");
+      else by_domain[a->domain].push_back(a->str());
+    }
+    for (auto& [domain, rcpts] : by_domain) {
+      DomainQueue& q = queues[domain];
+      if (q.domain.empty()) {
+        q.domain = domain;
+        q.policy = policy.for_domain(domain);
+        if (q.policy.max_messages_per_second > 0) {
+          TokenBucket& b = buckets[domain];
+          b.rate = q.policy.max_messages_per_second;
+          q.bucket = &b;
+        }
+      }
+      const std::size_t chunk = static_cast<std::size_t>(std::max(1, q.policy.max_recipients_per_session));
+      for (std::size_t i = 0; i < rcpts.size(); i += chunk) {
+        Job job{message, &env, owned, {}};
+        job.recipients.assign(rcpts.begin() + static_cast<std::ptrdiff_t>(i),
+                              rcpts.begin() + static_cast<std::ptrdiff_t>(std::min(rcpts.size(), i + chunk)));
+        q.jobs.push_back(std::move(job));
+        ++queued;
+      }
+    }
+  }
+  void refill();
+  void drop_queued(bool with_outcomes, const std::string& detail);
+  void abort_unreachable(const std::string& detail);
 };
+
+// Takes envelopes from the stream while fewer than `window` jobs wait (or, while a worker
+// idles, fewer than hard_cap: a slow domain's backlog must not starve the others).
+void Run::refill() {
+  if (!stream || ended) return;
+  std::vector<std::shared_ptr<const TaggedEnvelope>> taken;
+  bool cancelled = false;
+  {
+    std::lock_guard lock(stream->mu);
+    const std::size_t limit = idle_workers > 0 ? hard_cap : window;
+    while (!stream->items.empty() && queued + taken.size() < limit) {
+      taken.push_back(std::move(stream->items.front()));
+      stream->items.pop_front();
+    }
+    cancelled = stream->cancelled;
+    if (cancelled || (stream->closed && stream->items.empty())) ended = true;
+  }
+  if (!taken.empty()) stream->space.notify_all();
+  if (cancelled) {
+    drop_queued(false, "");
+    return;
+  }
+  for (auto& e : taken) add(e->tag, e->envelope, e);
+}
+
+// Empties every queue: with temporary failures, or silently (cancel: the caller keeps them).
+void Run::drop_queued(bool with_outcomes, const std::string& detail) {
+  for (auto& [domain, q] : queues) {
+    while (!q.jobs.empty()) {
+      Job j = take(q);
+      if (with_outcomes) fail_job(j, DeliveryStatus::temporary_failure, 0, detail);
+    }
+  }
+}
+
+void Run::abort_unreachable(const std::string& detail) {
+  stats.relay_unreachable = true;
+  ended = true;
+  {
+    std::lock_guard lock(stream->mu);
+    stream->finished = true;
+    stream->items.clear();
+  }
+  stream->space.notify_all();
+  drop_queued(true, detail);
+}
 
 // One SMTP connection. Shared with its watchdog coroutine, which closes the socket when the
 // current step's deadline passes.
@@ -433,6 +553,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t rpos_ = 0;
 };
 
+bool pickable(const DomainQueue& q) { return !q.jobs.empty() && q.active < std::max(1, q.policy.max_connections); }
+
 DomainQueue* pick(Run& run) {
   // Round-robin over domains so that one big domain does not starve the others.
   const std::size_t n = run.queues.size();
@@ -441,7 +563,7 @@ DomainQueue* pick(Run& run) {
   std::advance(it, static_cast<std::ptrdiff_t>(run.next_pick % n));
   for (std::size_t k = 0; k < n; ++k) {
     DomainQueue& q = it->second;
-    if (!q.jobs.empty() && q.active < std::max(1, q.policy.max_connections)) {
+    if (pickable(q)) {
       run.next_pick = (run.next_pick + k + 1) % n;
       return &q;
     }
@@ -450,34 +572,62 @@ DomainQueue* pick(Run& run) {
   return nullptr;
 }
 
+bool any_pickable(const Run& run) {
+  return std::any_of(run.queues.begin(), run.queues.end(), [](const auto& kv) { return pickable(kv.second); });
+}
+
+// A session that waits for the producer with its connection open gives up after this.
+constexpr auto kStreamIdleQuit = std::chrono::seconds(10);
+
+awaitable<void> wait_signal(Run& run) { (void)co_await run.signal->async_wait(tok); }
+
 // `first` was claimed by the caller before this coroutine started, so that other workers
 // never open a session for a job that is already taken.
 awaitable<void> session(asio::io_context& io, Run& run, DomainQueue& q, Job first, const SmtpConfig& cfg,
                         asio::ssl::context& ssl) {
   auto conn = std::make_shared<Connection>(io, cfg, ssl);
+  ++run.opening;
   auto opened = co_await conn->open();
+  --run.opening;
   if (!opened) {
     conn->close();
-    run.fail_job(first, DeliveryStatus::temporary_failure, 0, opened.error().message);
+    const std::string detail = opened.error().message;
+    run.fail_job(first, DeliveryStatus::temporary_failure, 0, detail);
     // One relay for everything: the next attempts would fail the same way.
-    while (!q.jobs.empty()) {
-      run.fail_job(q.jobs.front(), DeliveryStatus::temporary_failure, 0, opened.error().message);
-      q.jobs.pop_front();
-    }
+    while (!q.jobs.empty()) run.fail_job(run.take(q), DeliveryStatus::temporary_failure, 0, detail);
+    if (run.stream && !run.stats.relay_unreachable &&
+        ((run.open == 0 && run.opening == 0) || ++run.failures_in_row >= std::max(1, run.policy.max_sessions)))
+      run.abort_unreachable(detail);
+    run.notify();
     co_return;
   }
+  run.failures_in_row = 0;
+  ++run.open;
   ++run.stats.sessions;
   const std::size_t limit = static_cast<std::size_t>(std::max(1, q.policy.max_recipients_per_session));
   std::size_t used = 0;
-  for (bool have_first = true; have_first || !q.jobs.empty(); have_first = false) {
-    Job job;
-    if (have_first) {
-      job = std::move(first);
-    } else {
+  std::optional<Job> next = std::move(first);
+  bool alive = true;
+  while (true) {
+    if (!next) {
+      if (run.stream && run.queued < run.window) run.refill();
+      if (q.jobs.empty()) {
+        // deliver(): the domain is done. Streaming: quit when the stream has ended or other
+        // domains have work for this worker; wait (connection open) when the producer is behind.
+        if (!run.stream || run.ended || any_pickable(run)) break;
+        const auto since = Clock::now();
+        while (q.jobs.empty() && !run.ended && !any_pickable(run) && Clock::now() - since < kStreamIdleQuit) {
+          conn->extend_deadline(std::chrono::duration_cast<std::chrono::milliseconds>(kStreamIdleQuit) +
+                                cfg.command_timeout);
+          co_await wait_signal(run);
+        }
+        if (q.jobs.empty()) break;
+      }
       if (used + q.jobs.front().recipients.size() > limit) break;
-      job = std::move(q.jobs.front());
-      q.jobs.pop_front();
+      next = run.take(q);
     }
+    Job job = std::move(*next);
+    next.reset();
     used += job.recipients.size();
     if (q.bucket) {
       while (auto wait = q.bucket->take(Clock::now())) {
@@ -487,24 +637,77 @@ awaitable<void> session(asio::io_context& io, Run& run, DomainQueue& q, Job firs
         (void)co_await t.async_wait(tok);
       }
     }
-    const bool alive = co_await conn->transaction(run.batch[job.message], job, run);
-    if (!alive) {
-      conn->close();
-      co_return;
-    }
+    alive = co_await conn->transaction(*job.env, job, run);
+    if (!alive) break;
   }
-  co_await conn->quit();
+  if (alive) co_await conn->quit();
   conn->close();
+  --run.open;
 }
 
 awaitable<void> worker(asio::io_context& io, Run& run, const SmtpConfig& cfg, asio::ssl::context& ssl) {
-  while (DomainQueue* q = pick(run)) {
-    Job first = std::move(q->jobs.front());
-    q->jobs.pop_front();
-    ++q->active;
-    co_await session(io, run, *q, std::move(first), cfg, ssl);
-    --q->active;
+  while (true) {
+    if (run.stream && run.queued < run.window) run.refill();
+    if (DomainQueue* q = pick(run)) {
+      Job first = run.take(*q);
+      ++q->active;
+      co_await session(io, run, *q, std::move(first), cfg, ssl);
+      --q->active;
+      run.notify();  // a domain's connection is free again
+      continue;
+    }
+    // deliver(): the jobs left belong to domains at their connection limit; their sessions
+    // take them.
+    if (!run.stream || (run.ended && run.queued == 0)) break;
+    ++run.idle_workers;
+    run.refill();  // an idle worker may take more from the stream (up to hard_cap)
+    if (!any_pickable(run) && !(run.ended && run.queued == 0)) co_await wait_signal(run);
+    --run.idle_workers;
   }
+  if (--run.workers == 0 && run.ticker) run.ticker->cancel();
+  run.notify();
+}
+
+// Wakes waiting sessions once a second so that they notice kStreamIdleQuit.
+awaitable<void> tick(Run& run) {
+  while (run.workers > 0) {
+    run.ticker->expires_after(std::chrono::seconds(1));
+    (void)co_await run.ticker->async_wait(tok);
+    run.notify();
+  }
+}
+
+Result<void> ensure_ssl(std::unique_ptr<asio::ssl::context>& ssl, const SmtpConfig& config) {
+  if (ssl) return ok();
+  try {
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    boost::system::error_code ec;
+    if (config.verify_peer) {
+      ctx->set_verify_mode(asio::ssl::verify_peer);
+      if (config.ca_file.empty()) ctx->set_default_verify_paths(ec);
+      else ctx->load_verify_file(config.ca_file, ec);
+      if (ec) return Error::internal("TLS: cannot load CA certificates: " + ec.message());
+    } else {
+      ctx->set_verify_mode(asio::ssl::verify_none);
+    }
+    ssl = std::move(ctx);
+  } catch (const std::exception& e) {
+    return Error::internal(std::string("TLS context: ") + e.what());
+  }
+  return ok();
+}
+
+Result<DeliveryStats> finish(Run& run) {
+  if (run.failure) {
+    try {
+      std::rethrow_exception(run.failure);
+    } catch (const std::exception& e) {
+      return Error::internal(std::string("SMTP delivery: ") + e.what());
+    }
+  }
+  return run.stats;
 }
 
 }  // namespace
@@ -537,75 +740,95 @@ const SmtpConfig& SmtpDelivery::config() const { return impl_->config; }
 
 Result<DeliveryStats> SmtpDelivery::deliver(const std::vector<Envelope>& batch,
                                             const OutcomeCallback& on_outcome) {
-  try {
-    if (!impl_->ssl) {
-      auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-      ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                       asio::ssl::context::no_tlsv1_1);
-      boost::system::error_code ec;
-      if (impl_->config.verify_peer) {
-        ctx->set_verify_mode(asio::ssl::verify_peer);
-        if (impl_->config.ca_file.empty()) ctx->set_default_verify_paths(ec);
-        else ctx->load_verify_file(impl_->config.ca_file, ec);
-        if (ec) return Error::internal("TLS: cannot load CA certificates: " + ec.message());
-      } else {
-        ctx->set_verify_mode(asio::ssl::verify_none);
-      }
-      impl_->ssl = std::move(ctx);
-    }
-  } catch (const std::exception& e) {
-    return Error::internal(std::string("TLS context: ") + e.what());
-  }
-
-  Run run{batch, on_outcome, {}, {}, 0, nullptr};
-  for (std::size_t m = 0; m < batch.size(); ++m) {
-    const Envelope& env = batch[m];
-    const bool sender_ok = env.sender.empty() || is_valid_address(env.sender);
-    std::map<std::string, std::vector<std::string>> by_domain;
-    for (const auto& rcpt : env.recipients) {
-      auto a = parse_address(rcpt);
-      if (!sender_ok) run.report(m, rcpt, DeliveryStatus::permanent_failure, 0, "invalid sender address");
-      else if (!a) run.report(m, rcpt, DeliveryStatus::permanent_failure, 0, "invalid recipient address");
-      else by_domain[a->domain].push_back(a->str());
-    }
-    for (auto& [domain, rcpts] : by_domain) {
-      DomainQueue& q = run.queues[domain];
-      if (q.domain.empty()) {
-        q.domain = domain;
-        q.policy = impl_->policy.for_domain(domain);
-        if (q.policy.max_messages_per_second > 0) {
-          TokenBucket& b = impl_->buckets[domain];
-          b.rate = q.policy.max_messages_per_second;
-          q.bucket = &b;
-        }
-      }
-      const std::size_t chunk = static_cast<std::size_t>(std::max(1, q.policy.max_recipients_per_session));
-      for (std::size_t i = 0; i < rcpts.size(); i += chunk) {
-        Job job{m, {}};
-        job.recipients.assign(rcpts.begin() + static_cast<std::ptrdiff_t>(i),
-                              rcpts.begin() + static_cast<std::ptrdiff_t>(std::min(rcpts.size(), i + chunk)));
-        q.jobs.push_back(std::move(job));
-      }
-    }
-  }
+  KOBAN_TRY(ensure_ssl(impl_->ssl, impl_->config));
+  Run run{on_outcome, impl_->policy, impl_->buckets};
+  for (std::size_t m = 0; m < batch.size(); ++m) run.add(m, batch[m], nullptr);
 
   asio::io_context io(1);
   const int sessions = std::max(1, impl_->policy.max_sessions);
+  run.workers = sessions;
   for (int i = 0; i < sessions; ++i) {
     asio::co_spawn(io, worker(io, run, impl_->config, *impl_->ssl), [&run](std::exception_ptr e) {
       if (e && !run.failure) run.failure = e;
     });
   }
   io.run();
-  if (run.failure) {
-    try {
-      std::rethrow_exception(run.failure);
-    } catch (const std::exception& e) {
-      return Error::internal(std::string("SMTP delivery: ") + e.what());
-    }
+  return finish(run);
+}
+
+Result<DeliveryStats> SmtpDelivery::deliver_stream(DeliveryStream& stream, const OutcomeCallback& on_outcome) {
+  KOBAN_TRY(ensure_ssl(impl_->ssl, impl_->config));
+  DeliveryStream::Impl& feed = *stream.impl_;
+  asio::io_context io(1);
+  asio::steady_timer signal(io, Clock::time_point::max());
+  asio::steady_timer ticker(io);
+  Run run{on_outcome, impl_->policy, impl_->buckets};
+  run.stream = &feed;
+  run.ended = false;
+  run.window = feed.capacity;
+  run.hard_cap = feed.capacity * 8;
+  run.signal = &signal;
+  run.ticker = &ticker;
+  {
+    std::lock_guard lock(feed.mu);
+    feed.wake = [&io, &run] {
+      asio::post(io, [&run] {
+        run.refill();
+        run.notify();
+      });
+    };
   }
-  return run.stats;
+  const int sessions = std::max(1, impl_->policy.max_sessions);
+  run.workers = sessions;
+  auto on_done = [&run](std::exception_ptr e) {
+    if (e && !run.failure) run.failure = e;
+  };
+  for (int i = 0; i < sessions; ++i) asio::co_spawn(io, worker(io, run, impl_->config, *impl_->ssl), on_done);
+  asio::co_spawn(io, tick(run), on_done);
+  io.run();
+  {
+    std::lock_guard lock(feed.mu);
+    feed.wake = nullptr;
+    feed.finished = true;
+    feed.items.clear();
+  }
+  feed.space.notify_all();
+  return finish(run);
+}
+
+// ---- DeliveryStream -----------------------------------------------------------------------
+
+DeliveryStream::DeliveryStream(std::size_t capacity) : impl_(std::make_unique<Impl>()) {
+  impl_->capacity = std::clamp<std::size_t>(capacity, 1, 100'000);
+}
+DeliveryStream::~DeliveryStream() = default;
+
+bool DeliveryStream::push(std::vector<TaggedEnvelope>&& batch) {
+  std::vector<std::shared_ptr<const TaggedEnvelope>> owned;
+  owned.reserve(batch.size());
+  for (auto& e : batch) owned.push_back(std::make_shared<const TaggedEnvelope>(std::move(e)));
+  std::unique_lock lock(impl_->mu);
+  impl_->space.wait(lock, [&] { return impl_->items.size() < impl_->capacity || impl_->stopped(); });
+  if (impl_->stopped()) return false;
+  for (auto& e : owned) impl_->items.push_back(std::move(e));
+  if (impl_->wake) impl_->wake();
+  return true;
+}
+
+void DeliveryStream::close() {
+  std::lock_guard lock(impl_->mu);
+  impl_->closed = true;
+  if (impl_->wake) impl_->wake();
+}
+
+void DeliveryStream::cancel() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->cancelled = true;
+    impl_->items.clear();
+    if (impl_->wake) impl_->wake();
+  }
+  impl_->space.notify_all();
 }
 
 }  // namespace koban::mail

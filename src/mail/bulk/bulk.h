@@ -146,7 +146,8 @@ struct BulkOptions {
   std::chrono::milliseconds retry_base{60'000};   // backoff: base × 2^(attempts-1) …
   std::chrono::milliseconds retry_max{3'600'000}; // … at most this
   // send() waits for deferred items that are due within this; later ones end send() with
-  // done = false and resume_at set (re-enqueue the job then).
+  // done = false and resume_at set (re-enqueue the job then). A retry pass starts no sooner
+  // than retry_base after the previous pass ended.
   std::chrono::milliseconds max_wait{120'000};
   std::chrono::milliseconds fold_interval{250};
   std::size_t fold_records = 20'000;               // fold earlier when this many are waiting

@@ -33,14 +33,6 @@ std::string host_name() {
   return buf;
 }
 
-// Items of one chunk, in the order of the envelopes handed to SMTP.
-struct Chunk {
-  std::vector<Envelope> envelopes;
-  std::vector<std::int64_t> item_ids;
-  std::vector<int> attempts;
-  std::vector<JournalRecord> skipped;
-};
-
 constexpr std::size_t kInList = 100;  // ids per batched UPDATE of sent items
 
 // Applies journal records to the database in one transaction, with the run's counters and the
@@ -216,50 +208,46 @@ class Folder {
   std::thread thread_;
 };
 
-// A queue of at most one ready chunk between the preparer and the sending thread.
-class ChunkQueue {
+// The journal and the folder's queue in one order: a record is pushed to the folder with the
+// offset it ends at, so records must be appended and pushed under one lock (the preparer
+// writes skipped items, the SMTP thread outcomes). Otherwise a fold could store an offset
+// beyond a record it has not seen, and a crash then would never fold that record.
+class Recorder {
  public:
-  // False when the consumer gave up.
-  bool put(Chunk c) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !ready_ || cancelled_; });
-    if (cancelled_) return false;
-    ready_ = std::move(c);
-    cv_.notify_all();
-    return true;
-  }
-  void close(std::optional<Error> e = std::nullopt) {
+  Recorder(Journal& journal, Folder& folder) : journal_(journal), folder_(folder) {}
+  Result<void> record(JournalRecord rec) {
     std::lock_guard lock(mu_);
-    closed_ = true;
-    if (e) error_ = std::move(e);
-    cv_.notify_all();
-  }
-  void cancel() {
-    std::lock_guard lock(mu_);
-    cancelled_ = true;
-    cv_.notify_all();
-  }
-  // nullopt at the end.
-  std::optional<Chunk> take() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return ready_ || closed_; });
-    if (!ready_) return std::nullopt;
-    auto c = std::move(ready_);
-    ready_.reset();
-    cv_.notify_all();
-    return c;
-  }
-  std::optional<Error> error() {
-    std::lock_guard lock(mu_);
-    return error_;
+    KOBAN_ASSIGN(auto end, journal_.append(rec));
+    folder_.push(std::move(rec), end);
+    return ok();
   }
 
  private:
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::optional<Chunk> ready_;
-  bool closed_ = false, cancelled_ = false;
-  std::optional<Error> error_;
+  Journal& journal_;
+  Folder& folder_;
+};
+
+// Items handed to SMTP and not reported yet: id → attempts when handed over (the tag of an
+// envelope is its item id).
+class InFlight {
+ public:
+  void add(std::int64_t id, int attempts) {
+    std::lock_guard lock(mu_);
+    items_[id] = attempts;
+  }
+  std::optional<int> take(std::int64_t id) {
+    std::lock_guard lock(mu_);
+    auto it = items_.find(id);
+    if (it == items_.end()) return std::nullopt;
+    const int a = it->second;
+    items_.erase(it);
+    return a;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::int64_t, int> items_;
 };
 
 // Reply texts come from a remote server: printable ASCII only (PostgreSQL TEXT must be valid
@@ -359,12 +347,36 @@ Result<SendReport> BulkSender::send(std::int64_t run_id, const Renderer& render,
   folder.start();
   std::atomic<std::uint64_t> sessions{0};
 
-  // One pass over the items to send (pending ones, or deferred ones due by due_ms).
+  Recorder recorder(journal, folder);
+
+  // One pass over the items to send (pending ones, or deferred ones due by due_ms): a
+  // preparer thread reads and renders chunk after chunk into a bounded stream while this
+  // thread's SMTP sessions stay open for the whole pass.
+  std::uint64_t handed_over = 0;  // envelopes given to SMTP by all passes so far
   auto round = [&](bool deferred, std::int64_t due_ms) -> Result<void> {
-    ChunkQueue q;
+    DeliveryStream stream(options_.chunk_size);
+    InFlight in_flight;
+    std::mutex err_mu;
+    std::optional<Error> err;  // the first error of either thread
+    auto note = [&](Error e) {
+      std::lock_guard lock(err_mu);
+      if (!err) err = std::move(e);
+    };
+    // Outcomes cannot be recorded: stop sending at once.
+    auto fail = [&](Error e) {
+      note(std::move(e));
+      stream.cancel();
+    };
+    // Reading or rendering failed: what was handed over is still sent (and recorded).
+    auto stop_feeding = [&](Error e) {
+      note(std::move(e));
+      stream.close();
+    };
+
     std::thread preparer([&] {
       std::int64_t cursor = std::numeric_limits<std::int64_t>::min();
       while (true) {
+        if (auto fe = folder.error()) return fail(*fe);
         std::vector<std::int64_t> ids;
         std::vector<int> attempts;
         auto r = db_.read([&](store::Session& s) -> Result<void> {
@@ -383,86 +395,60 @@ Result<SendReport> BulkSender::send(std::int64_t run_id, const Renderer& render,
           }
           return ok();
         });
-        if (!r) return q.close(r.error());
-        if (ids.empty()) return q.close();
+        if (!r) return stop_feeding(r.error());
+        if (ids.empty()) return stream.close();
         cursor = ids.back();
         std::vector<RenderedItem> rendered;
         rendered.reserve(ids.size());
         auto rr = render(std::span<const std::int64_t>(ids), rendered);
-        if (!rr) return q.close(rr.error());
+        if (!rr) return stop_feeding(rr.error());
         // Match by id: the renderer may leave items out (skipped) or reorder them.
         std::unordered_map<std::int64_t, std::size_t> index;
         index.reserve(rendered.size());
         for (std::size_t i = 0; i < rendered.size(); ++i) index.try_emplace(rendered[i].item_id, i);
-        Chunk c;
-        c.envelopes.reserve(ids.size());
+        std::vector<TaggedEnvelope> batch;
+        batch.reserve(ids.size());
         for (std::size_t i = 0; i < ids.size(); ++i) {
           auto it = index.find(ids[i]);
           if (it == index.end()) {
-            c.skipped.push_back({ids[i], JournalStatus::skipped, 0, attempts[i], "not rendered (skipped)"});
+            auto w = recorder.record({ids[i], JournalStatus::skipped, 0, attempts[i], "not rendered (skipped)"});
+            if (!w) return fail(w.error());
             continue;
           }
           RenderedItem& item = rendered[it->second];
-          c.envelopes.push_back(Envelope{options_.sender, {std::move(item.recipient)}, std::move(item.data)});
-          c.item_ids.push_back(ids[i]);
-          c.attempts.push_back(attempts[i]);
+          in_flight.add(ids[i], attempts[i]);
+          ++handed_over;
+          batch.push_back({static_cast<std::size_t>(ids[i]),
+                           Envelope{options_.sender, {std::move(item.recipient)}, std::move(item.data)}});
         }
-        if (!q.put(std::move(c))) return;
+        if (!batch.empty() && !stream.push(std::move(batch))) return;  // the delivery ended
       }
     });
 
-    std::optional<Error> err;
-    while (auto chunk = q.take()) {
-      if (auto fe = folder.error()) {
-        err = *fe;
-        break;
-      }
-      for (auto& rec : chunk->skipped) {
-        auto end = journal.append(rec);
-        if (!end) {
-          err = end.error();
-          break;
-        }
-        folder.push(std::move(rec), *end);
-      }
-      if (err) break;
-      std::optional<Error> journal_error;
-      std::string first_detail;
-      auto stats = smtp_.deliver(chunk->envelopes, [&](const RecipientOutcome& o) {
-        if (first_detail.empty()) first_detail = o.detail;
-        // Runs before the session goes on: the record is in the page cache before the next
-        // message of this session is started.
-        JournalRecord rec{chunk->item_ids[o.message], journal_status(o.status), o.code, chunk->attempts[o.message],
-                          printable(o.detail)};
-        auto end = journal.append(rec);
-        if (!end) {
-          if (!journal_error) journal_error = end.error();
-          return;
-        }
-        folder.push(std::move(rec), *end);
-      });
-      if (!stats) {
-        err = stats.error();
-        break;
-      }
-      sessions += stats->sessions;
-      if (journal_error) {
-        err = *journal_error;
-        break;
-      }
-      // Not one session could be set up (the relay is down or refuses us): stop instead of
-      // deferring every remaining item; the caller retries the job later. This chunk's items
-      // are deferred like any 4xx.
-      if (!chunk->envelopes.empty() && stats->sessions == 0 && stats->delivered == 0 &&
-          stats->permanent_failures == 0) {
-        err = Error::unavailable("bulk: the SMTP relay is unreachable: " + first_detail);
-        break;
-      }
-    }
-    q.cancel();
+    std::string first_detail;
+    std::size_t outcomes = 0;
+    auto stats = smtp_.deliver_stream(stream, [&](const RecipientOutcome& o) {
+      if (first_detail.empty()) first_detail = o.detail;
+      const auto id = static_cast<std::int64_t>(o.message);
+      const auto attempts = in_flight.take(id);
+      if (!attempts) return;  // a second outcome for one item: not possible with one recipient
+      // Runs before the session goes on: the record is in the page cache before the next
+      // message of this session is started.
+      auto w = recorder.record({id, journal_status(o.status), o.code, *attempts, printable(o.detail)});
+      if (!w) return fail(w.error());
+      if (++outcomes % 1024 == 0)
+        if (auto fe = folder.error()) fail(*fe);
+    });
+    stream.cancel();  // wakes a preparer blocked in push() when the delivery ended early
     preparer.join();
-    if (!err) err = q.error();
+    if (!stats) return stats.error();
+    sessions += stats->sessions;
     if (err) return *err;
+    // Not one session could be set up (the relay is down or refuses us): stop instead of
+    // deferring every remaining item; the caller retries the job later. The items handed
+    // over are deferred like any 4xx, the rest stay as they are.
+    if (stats->relay_unreachable)
+      return Error::unavailable("bulk: the SMTP relay is unreachable: " + first_detail);
     return folder.flush();
   };
 
@@ -473,7 +459,15 @@ Result<SendReport> BulkSender::send(std::int64_t run_id, const Renderer& render,
   };
 
   auto body = [&]() -> Result<void> {
-    KOBAN_TRY(round(false, 0));
+    // When the last pass that sent anything ended (none yet: no floor).
+    std::int64_t pass_end = std::numeric_limits<std::int64_t>::min() / 2;
+    auto pass = [&](bool deferred, std::int64_t due_ms) -> Result<void> {
+      const auto before = handed_over;
+      KOBAN_TRY(round(deferred, due_ms));
+      if (handed_over != before) pass_end = now_ms();
+      return ok();
+    };
+    KOBAN_TRY(pass(false, 0));
     while (true) {
       std::int64_t pending = 0, deferred = 0, next_due = 0;
       KOBAN_TRY(db_.read([&](store::Session& s) -> Result<void> {
@@ -488,20 +482,25 @@ Result<SendReport> BulkSender::send(std::int64_t run_id, const Renderer& render,
       }));
       if (pending > 0) {
         // Only when the renderer returned ids it was not asked for or a pass was cut short.
-        KOBAN_TRY(round(false, 0));
+        KOBAN_TRY(pass(false, 0));
         continue;
       }
       if (deferred == 0) {
         report.done = true;
         return ok();
       }
-      const std::int64_t wait = next_due - now_ms();
+      // A retry pass starts no sooner than retry_base after the pass before it ended: the
+      // backoff of an item deferred early in a long pass must not have run out while the pass
+      // was still sending (and folds during a pass must not make the timing depend on them).
+      const std::int64_t t = now_ms();
+      const std::int64_t due = std::max(next_due, pass_end + options_.retry_base.count());
+      const std::int64_t wait = due - t;
       if (wait > options_.max_wait.count()) {
-        report.resume_at = from_unix((next_due + 999) / 1000);
+        report.resume_at = from_unix((due + 999) / 1000);
         return ok();
       }
       if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
-      KOBAN_TRY(round(true, now_ms()));
+      KOBAN_TRY(pass(true, now_ms()));
     }
   };
 
