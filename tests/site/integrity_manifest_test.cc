@@ -209,7 +209,17 @@ TEST_F(ManifestTest, ManifestRoundTripsItsFields) {
   EXPECT_EQ(r.data.files, files);
   EXPECT_EQ(r.data.generated_at, clock.now());
   EXPECT_EQ(r.data.public_key, key().public_key());
-  EXPECT_EQ(text.rfind(std::string(kHeaderPrefix), 0), 0u);
+  // What a third party checks: the header names the SHA-256 of the rest and signs that line.
+  const auto nl = text.find('\n');
+  const std::string header = text.substr(0, nl);
+  EXPECT_EQ(header.rfind(std::string(kHeaderPrefix) + sha256_hex(text.substr(nl + 1)) + " ed25519=", 0), 0u);
+  const auto at = header.find(" ed25519=");
+  EXPECT_TRUE(verify_signature(key().public_key(), header.substr(0, at), *from_hex(header.substr(at + 9))).ok());
+  // A name that is not UTF-8 still gives valid JSON (and then never matches the disk).
+  auto odd = parse_manifest(serialize_manifest(clock.now(), {{"\xff.html", {sha256_hex(""), 0}}}, key()),
+                            key().public_key());
+  ASSERT_EQ(odd.problem, ManifestProblem::none) << odd.detail;
+  EXPECT_EQ(odd.data.files.begin()->first, "\xef\xbf\xbd.html");
 }
 
 TEST_F(ManifestTest, ManyFilesHashedInParallelAllCompared) {

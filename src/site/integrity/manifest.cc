@@ -14,10 +14,41 @@ namespace koban::site::integrity {
 namespace fs = std::filesystem;
 namespace {
 
-std::string json_string(const std::string& s) {
-  // replace: a file name that is not UTF-8 cannot be written as JSON as it is; its entry then
-  // never matches the disk and the check reports it, which is right for such a name.
-  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+// A JSON string literal, written by hand: the manifest of a large site has one per file and is
+// rewritten on every publish. Bytes that are not UTF-8 become U+FFFD: such a file name cannot
+// be written as JSON as it is, its entry then never matches the disk and the check reports it.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+      } else if (c < 0x20 || c == 0x7f) {
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    std::size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    bool valid = len > 0 && i + len <= s.size() && c != 0xc0 && c != 0xc1 && c < 0xf5;
+    for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    if (valid) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\\ufffd";
+      ++i;
+    }
+  }
+  out += '"';
 }
 
 bool is_hex64(const std::string& s) {
@@ -69,7 +100,7 @@ std::string serialize_manifest(Instant generated_at, const FileMap& files, const
     body += first ? "\n" : ",\n";
     first = false;
     body += "{\"path\":";
-    body += json_string(path);
+    append_json_string(body, path);
     body += ",\"sha256\":\"";
     body += d.sha256;
     body += "\",\"size\":";
@@ -78,7 +109,8 @@ std::string serialize_manifest(Instant generated_at, const FileMap& files, const
   }
   body += "]}\n";
   std::string out(kHeaderPrefix);
-  out += to_hex(key.sign(body));
+  out += sha256_hex(body);
+  out += " ed25519=" + to_hex(key.sign(out));
   out += '\n';
   out += body;
   return out;
@@ -95,24 +127,31 @@ ManifestRead parse_manifest(std::string_view text, std::string_view public_key) 
   const auto nl = text.find('\n');
   if (nl == std::string_view::npos || text.substr(0, kHeaderPrefix.size()) != kHeaderPrefix)
     return fail(ManifestProblem::malformed, "no signature header line");
-  auto sig = from_hex(text.substr(kHeaderPrefix.size(), nl - kHeaderPrefix.size()));
+  const std::string_view header = text.substr(0, nl);
+  const auto sig_at = header.find(" ed25519=");
+  if (sig_at == std::string_view::npos) return fail(ManifestProblem::malformed, "no signature in the header line");
+  const std::string_view signed_text = header.substr(0, sig_at);
+  auto sig = from_hex(header.substr(sig_at + 9));
   if (!sig || sig->size() != SigningKey::kSignatureBytes)
     return fail(ManifestProblem::malformed, "the signature in the header is not 64 bytes of hex");
   const std::string_view body = text.substr(nl + 1);
   // The signature first: nothing of an unsigned document is believed, not even its key name.
-  if (auto v = verify_signature(public_key, body, *sig); !v) {
+  if (auto v = verify_signature(public_key, signed_text, *sig); !v) {
     // Tell a forger's own key apart from plain corruption: the operator's next step differs.
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (!j.is_discarded() && j.is_object() && j.contains("public_key") && j["public_key"].is_string()) {
       auto named = from_hex(j["public_key"].get<std::string>());
       if (named && *named != public_key) {
-        if (auto w = verify_signature(*named, body, *sig); w)
+        if (auto w = verify_signature(*named, signed_text, *sig); w)
           return fail(ManifestProblem::wrong_key, "the manifest is signed with another key (" +
                                                       j["public_key"].get<std::string>() + ")");
       }
     }
     return fail(ManifestProblem::bad_signature, "the manifest's signature does not verify");
   }
+  if (sha256_hex(body) != signed_text.substr(kHeaderPrefix.size()))
+    return fail(ManifestProblem::bad_signature,
+                "the manifest's signature does not verify: its content differs from the signed hash");
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail(ManifestProblem::malformed, "the manifest is not JSON");
   try {

@@ -10,14 +10,17 @@
 //   KOBAN_TRY(m.update(data / "public", written, removed));  // after each publish: only those
 //   auto files = m.files();                          // snapshot for verify.h
 //
-// File format: one header line, then the JSON document the signature covers, byte for byte:
-//   koban-site-manifest/1 ed25519=<128 hex digits: signature of everything after this line>
+// File format: one header line, then the JSON document:
+//   koban-site-manifest/1 sha256=<hex SHA-256 of the document> ed25519=<hex signature>
 //   {"format":"koban-site-manifest","version":1,"generated_at":"...Z","public_key":"<hex>",
 //    "count":N,"files":[
 //   {"path":"index.html","sha256":"<hex>","size":1234},
 //   ...]}
-// Third-party check: tail -n +2 manifest.json > body; verify the header's signature of body
-// with manifest.pub (e.g. PyNaCl VerifyKey(pub).verify(body, sig)), then `sha256sum` each file.
+// The signature covers the header up to the space before "ed25519=" (the ASCII text
+// "koban-site-manifest/1 sha256=<hex>"), so signing a 1 MB manifest costs one SHA-256 pass.
+// Third-party check: `tail -n +2 manifest.json | sha256sum` equals the header's sha256; the
+// signature verifies that header text with manifest.pub (e.g. PyNaCl VerifyKey(pub).verify);
+// then `sha256sum` each file.
 //
 // The file is written to a temporary name, synced and renamed: readers never see half of it.
 // update() costs the hashing of the files it is given plus one write of the manifest
@@ -47,7 +50,7 @@ struct ManifestData {
   FileMap files;
 };
 
-inline constexpr std::string_view kHeaderPrefix = "koban-site-manifest/1 ed25519=";
+inline constexpr std::string_view kHeaderPrefix = "koban-site-manifest/1 sha256=";
 inline constexpr std::size_t kMaxManifestBytes = 256u << 20;
 
 // The whole file (header line and signed body), naming key's public key.
