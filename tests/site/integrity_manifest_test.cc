@@ -143,7 +143,9 @@ TEST_F(ManifestTest, UpdateAfterAPublishMakesItCleanAgain) {
   write(pub / "news" / "index.html", "<ul><li>記事2</li><li>お知らせ</li></ul>");
   fs::remove(pub / "news" / "2026" / "a1.html");
   EXPECT_FALSE(check(m).clean());
-  ASSERT_OK(m.update(pub, {"news/2026/a2.html", "news/index.html"}, {"news/2026/a1.html"}));
+  write(pub / ".koban-publish", "koban-publish 1\nnews/2026/a2.html\n");  // the publisher's own list
+  ASSERT_OK(m.update(pub, {"news/2026/a2.html", "news/index.html", ".koban-publish"}, {"news/2026/a1.html"}));
+  EXPECT_EQ(m.files()->count(".koban-publish"), 0u);
   EXPECT_GT(m.generation(), generation);
   auto r = check(m);
   EXPECT_TRUE(r.clean()) << ::testing::PrintToString(lines(r));

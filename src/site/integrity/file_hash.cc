@@ -84,6 +84,8 @@ bool is_safe_relative_path(std::string_view path) {
   return true;
 }
 
+bool is_ignored_path(std::string_view path) { return path == kPublisherListFile; }
+
 Result<std::vector<DiskEntry>> walk_tree(const fs::path& dir, const WalkLimits& limits) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Error::not_found("not a directory: " + dir.string());
@@ -101,6 +103,7 @@ Result<std::vector<DiskEntry>> walk_tree(const fs::path& dir, const WalkLimits& 
       return Error{ErrorCode::too_large, "more than " + std::to_string(limits.max_files) + " files in " + dir.string()};
     DiskEntry d;
     d.path = e.path().lexically_relative(dir).generic_string();
+    if (is_ignored_path(d.path)) continue;
     d.regular = fs::is_regular_file(st);
     if (d.regular) {
       d.size = e.file_size(ec);

@@ -41,12 +41,18 @@ struct DiskEntry {
   bool regular = true;  // false: a symbolic link, fifo, socket ... (never followed)
   std::uint64_t size = 0;
 };
+// The publisher's own list of the files it wrote (src/site/publish, hidden, never served): it
+// changes with every publish and is not part of the site, so the manifest leaves it out.
+inline constexpr std::string_view kPublisherListFile = ".koban-publish";
+bool is_ignored_path(std::string_view path);
+
 struct WalkLimits {
   std::size_t max_files = 500000;
   int max_depth = 64;
 };
-// Every entry below dir that is not a directory, sorted by path. Symbolic links are listed
-// (regular = false), never followed. too_large beyond the limits; not_found when dir is missing.
+// Every entry below dir that is not a directory, sorted by path, except is_ignored_path() ones.
+// Symbolic links are listed (regular = false), never followed. too_large beyond the limits;
+// not_found when dir is missing.
 Result<std::vector<DiskEntry>> walk_tree(const std::filesystem::path& dir, const WalkLimits& limits);
 
 // Hashes dir/paths[i] for every i, on up to `threads` threads (0: one per core, at most 8).

@@ -299,17 +299,21 @@ Result<void> Manifest::update(const fs::path& dir, const std::vector<std::string
     if (!is_safe_relative_path(p)) return Error::invalid("unsafe path in the publisher's report: " + p);
   for (const auto& p : removed)
     if (!is_safe_relative_path(p)) return Error::invalid("unsafe path in the publisher's report: " + p);
+  std::vector<std::string> files;
+  files.reserve(written.size());
+  for (const auto& p : written)
+    if (!is_ignored_path(p)) files.push_back(p);
   // Hash outside the lock: a verify or another update is not held up by the disk.
-  auto digests = hash_files(dir, written);
+  auto digests = hash_files(dir, files);
   std::lock_guard lock(mu_);
   if (!files_) return Error::unavailable("the manifest is not loaded: run a full rebuild (koban site build)");
   auto next = std::make_shared<FileMap>(*files_);
   for (const auto& p : removed) next->erase(p);
-  for (std::size_t i = 0; i < written.size(); ++i) {
+  for (std::size_t i = 0; i < files.size(); ++i) {
     if (digests[i]) {
-      (*next)[written[i]] = *digests[i];
+      (*next)[files[i]] = *digests[i];
     } else if (digests[i].error().code == ErrorCode::not_found) {
-      next->erase(written[i]);
+      next->erase(files[i]);
     } else {
       return digests[i].error();
     }
