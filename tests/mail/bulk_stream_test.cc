@@ -194,7 +194,7 @@ class BulkStreamTest : public BackendTest {
 
 // The lever of issue 4's figure: a run of N messages in chunks of C over S sessions used to
 // set up about N/C·S sessions; now about S.
-TEST_P(BulkStreamTest, ARunOpensAboutOneSessionPerSlot) {
+TEST_P(BulkStreamTest, ARunOpensAboutOneSessionPerSlotAndReportsSuccessesInBatches) {
   constexpr int kItems = 3000, kSessions = 4;
   ASSERT_OK(add_subscribers(*db_, kItems));
   auto run = new_run(*db_);
@@ -213,10 +213,26 @@ TEST_P(BulkStreamTest, ARunOpensAboutOneSessionPerSlot) {
   o.chunk_size = 64;  // 47 chunks: 188 sessions the old way
   o.fold_interval = 20ms;
   BulkSender sender(*db_, smtp, o);
-  auto r = sender.send(*run, simple_renderer());
+  std::multiset<std::int64_t> succeeded;
+  std::size_t calls = 0;
+  Hooks hooks;
+  hooks.on_success = [](store::Session&, std::int64_t) -> Result<void> {
+    return Error::internal("on_success_many is set: on_success must not be called");
+  };
+  hooks.on_success_many = [&](store::Session&, std::span<const std::int64_t> ids) -> Result<void> {
+    EXPECT_LE(ids.size(), 100u);
+    ++calls;
+    succeeded.insert(ids.begin(), ids.end());
+    return ok();
+  };
+  auto r = sender.send(*run, simple_renderer(), hooks);
   ASSERT_OK(r);
   EXPECT_TRUE(r->done);
   EXPECT_EQ(r->progress.sent, kItems);
+  // Every sent item reported once, in batches.
+  ASSERT_EQ(succeeded.size(), static_cast<std::size_t>(kItems));
+  for (std::int64_t i = 1; i <= kItems; ++i) EXPECT_EQ(succeeded.count(i), 1u) << i;
+  EXPECT_LT(calls, static_cast<std::size_t>(kItems) / 10);
   auto got = sink.accepted();
   ASSERT_EQ(got.size(), static_cast<std::size_t>(kItems));
   for (const auto& [rcpt, n] : got) EXPECT_EQ(n, 1) << rcpt;

@@ -134,6 +134,10 @@ struct Hooks {
   // fold back and aborts send() (nothing is lost: the journal still holds the records).
   std::function<Result<void>(store::Session&, std::int64_t item_id)> on_success;
   std::function<Result<void>(store::Session&, std::int64_t item_id)> on_hard_failure;
+  // Optional, used instead of on_success when set: the sent items of a fold in batches of up
+  // to 100 ids (one statement per batch, e.g. `... WHERE id IN (...)`: on PostgreSQL a round
+  // trip per item costs more than the UPDATE itself).
+  std::function<Result<void>(store::Session&, std::span<const std::int64_t> item_ids)> on_success_many;
 };
 
 struct BulkOptions {

@@ -69,8 +69,14 @@ class Folder {
         for (std::size_t k = 0; k < kInList; ++k) params.emplace_back(fresh[i + std::min(k, n - 1)]->item_id);
         KOBAN_ASSIGN(auto rows, s.query_values(in_list_sql_, params));
         d_sent += static_cast<std::int64_t>(rows.size());
-        if (hooks_.on_success)
+        if (hooks_.on_success_many) {
+          std::vector<std::int64_t> ids;
+          ids.reserve(rows.size());
+          for (const auto& row : rows) ids.push_back(row.int64(0));
+          if (!ids.empty()) KOBAN_TRY(hooks_.on_success_many(s, ids));
+        } else if (hooks_.on_success) {
           for (const auto& row : rows) KOBAN_TRY(hooks_.on_success(s, row.int64(0)));
+        }
       }
       for (const auto& r : recs) {
         if (r.status == JournalStatus::sent && r.attempts_before == 0) continue;
@@ -105,7 +111,8 @@ class Folder {
         if (was_deferred) --d_deferred;
         if (state == "sent") {
           ++d_sent;
-          if (hooks_.on_success) KOBAN_TRY(hooks_.on_success(s, r.item_id));
+          if (hooks_.on_success_many) KOBAN_TRY(hooks_.on_success_many(s, std::span<const std::int64_t>(&r.item_id, 1)));
+          else if (hooks_.on_success) KOBAN_TRY(hooks_.on_success(s, r.item_id));
         } else if (state == "bounced") {
           ++d_bounced;
           if (hooks_.on_hard_failure) KOBAN_TRY(hooks_.on_hard_failure(s, r.item_id));
