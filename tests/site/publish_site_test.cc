@@ -359,6 +359,20 @@ TEST_P(PublishTest, BuildAllRemovesItsOwnStaleFilesAndKeepsOthers) {
     EXPECT_THAT(e.path().filename().string(), Not(HasSubstr(".tmp"))) << e.path();
 }
 
+TEST_P(PublishTest, AnEmptyDirectoryOrADamagedListGetsTheWholeSite) {
+  ASSERT_OK(pub->refresh_home());  // nothing there yet: not a lone home page
+  EXPECT_TRUE(fs::exists(out / "safety/prevention/index.html"));
+  EXPECT_TRUE(fs::exists(out / "sitemap.xml"));
+  std::ofstream(out / ".koban-publish", std::ios::trunc) << "garbage\nF ../../etc/passwd\n";
+  make_publisher(50);  // a restart reads the list again
+  auto report = pub->build_all();
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->removed.empty());
+  EXPECT_TRUE(fs::exists(out / "safety/prevention/index.html"));
+  EXPECT_THAT(page(".koban-publish"), HasSubstr("F safety/prevention/index.html"));
+  EXPECT_THAT(page(".koban-publish"), Not(HasSubstr("passwd")));
+}
+
 TEST_P(PublishTest, DemoSiteLinksResolveAndFeedsAreValidXml) {
   articles::InspectionSettings ins;
   ASSERT_OK(w([&](store::Session& s) -> Result<void> {

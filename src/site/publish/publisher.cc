@@ -84,10 +84,14 @@ Result<void> Publisher::load_manifest() {
   const fs::path p = config_.publish_dir / kManifest;
   std::error_code ec;
   if (!fs::exists(p, ec)) return ok();
-  if (fs::file_size(p, ec) > kMaxManifestBytes) return Error::internal("list of published files too large: " + p.string());
   std::ifstream in(p, std::ios::binary);
   std::string line;
-  if (!std::getline(in, line) || line != "koban-publish 1") return Error::internal("not a list of published files: " + p.string());
+  // A damaged list: start a new one (the next build writes every page again; files of the old
+  // list that are no longer part of the site stay, as we can no longer tell they were ours).
+  if (fs::file_size(p, ec) > kMaxManifestBytes || !std::getline(in, line) || line != "koban-publish 1") {
+    std::cerr << "site publish: ignoring the damaged list of published files " << p << "\n";
+    return ok();
+  }
   manifest_.exists = true;
   while (std::getline(in, line)) {
     if (line.starts_with("F ")) {
@@ -274,8 +278,12 @@ Result<PublishReport> Publisher::update(articles::ArticleId id) {
 }
 
 Result<PublishReport> Publisher::refresh_home() {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   KOBAN_TRY(load_manifest());
+  if (!manifest_.exists) {
+    lock.unlock();
+    return build_all();  // a home page alone would link to pages not written yet
+  }
   Snapshot snap;
   // The news list needs the newest articles only, but reading the metadata is cheap.
   KOBAN_ASSIGN(auto home, read_snapshot(snap, {.bodies = Bodies::none}));

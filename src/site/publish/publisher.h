@@ -66,7 +66,8 @@ class Publisher {
   // list of written files yet) these build everything.
   Result<PublishReport> on_published(articles::ArticleId id) { return update(id); }
   Result<PublishReport> on_closed(articles::ArticleId id) { return update(id); }
-  // Only index.html: new alerts, or the emergency notice switched on or off.
+  // Only index.html: new alerts, or the emergency notice switched on or off (everything when
+  // nothing was published into the directory yet).
   Result<PublishReport> refresh_home();
   // Hooks for the article flow (article_flow.h): errors go to stderr (the article is committed
   // either way; `koban site build` repairs the output).
