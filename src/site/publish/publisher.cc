@@ -1,6 +1,7 @@
 #include "site/publish/publisher.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,6 +34,31 @@ bool safe_relative(std::string_view p) {
 }
 
 std::atomic<std::uint64_t> g_tmp_counter{0};
+
+// Another process (`koban site build` next to `koban serve`) may publish into the same
+// directory: an exclusive lock on <dir>/.koban-publish.lock around each operation, on top of
+// the in-process mutex. The manifest is re-read under it, so neither loses the other's files.
+class DirLock {
+ public:
+  explicit DirLock(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    fd_ = ::open((dir / ".koban-publish.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ >= 0) {
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+      }
+    }
+  }
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+  bool ok() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
 
 }  // namespace
 
@@ -241,7 +267,14 @@ Result<void> Publisher::finish(const SiteIndex& index, const Snapshot& snap, boo
 
 Result<PublishReport> Publisher::build_all() {
   std::lock_guard lock(mu_);
+  DirLock dir_lock(config_.publish_dir);
+  if (!dir_lock.ok()) return Error::unavailable("cannot lock " + config_.publish_dir.string());
+  manifest_.loaded = false;  // another process may have published since
   KOBAN_TRY(load_manifest());
+  return build_all_locked();
+}
+
+Result<PublishReport> Publisher::build_all_locked() {
   Snapshot snap;
   KOBAN_ASSIGN(auto home, read_snapshot(snap, {.bodies = Bodies::all}));
   const SiteIndex index = renderer_.index(snap);
@@ -253,12 +286,12 @@ Result<PublishReport> Publisher::build_all() {
 }
 
 Result<PublishReport> Publisher::update(articles::ArticleId id) {
-  std::unique_lock lock(mu_);
+  std::lock_guard lock(mu_);
+  DirLock dir_lock(config_.publish_dir);
+  if (!dir_lock.ok()) return Error::unavailable("cannot lock " + config_.publish_dir.string());
+  manifest_.loaded = false;  // another process may have published since
   KOBAN_TRY(load_manifest());
-  if (!manifest_.exists) {
-    lock.unlock();
-    return build_all();  // nothing published yet: the whole site, once
-  }
+  if (!manifest_.exists) return build_all_locked();  // nothing published yet: the whole site, once
   Snapshot snap;
   KOBAN_ASSIGN(auto home, read_snapshot(snap, {.bodies = Bodies::one, .body_of = id}));
   const SiteIndex index = renderer_.index(snap);
@@ -278,12 +311,12 @@ Result<PublishReport> Publisher::update(articles::ArticleId id) {
 }
 
 Result<PublishReport> Publisher::refresh_home() {
-  std::unique_lock lock(mu_);
+  std::lock_guard lock(mu_);
+  DirLock dir_lock(config_.publish_dir);
+  if (!dir_lock.ok()) return Error::unavailable("cannot lock " + config_.publish_dir.string());
+  manifest_.loaded = false;  // another process may have published since
   KOBAN_TRY(load_manifest());
-  if (!manifest_.exists) {
-    lock.unlock();
-    return build_all();  // a home page alone would link to pages not written yet
-  }
+  if (!manifest_.exists) return build_all_locked();  // a lone home page would link to nothing
   Snapshot snap;
   // The news list needs the newest articles only, but reading the metadata is cheap.
   KOBAN_ASSIGN(auto home, read_snapshot(snap, {.bodies = Bodies::none}));

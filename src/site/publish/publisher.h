@@ -18,7 +18,9 @@
 // station index, home, news.atom, sitemap.xml and the sitemap page. The publisher keeps the
 // list of files it wrote in <dir>/.koban-publish (hidden: StaticFiles never serves it) and
 // only ever removes files on that list, so uploads or files put there by hand stay.
-// One operation at a time (a mutex); callbacks run inside it, after the files are in place.
+// One operation at a time: a mutex in the process and a lock file (<dir>/.koban-publish.lock)
+// between processes, e.g. `koban site build` next to `koban serve`. Callbacks run inside
+// them, after the files are in place. The Publisher must outlive the hooks it hands out.
 #pragma once
 
 #include <filesystem>
@@ -82,6 +84,7 @@ class Publisher {
     std::map<articles::ArticleId, std::vector<std::string>> lists;  // the lists each article is in
   };
   Result<PublishReport> update(articles::ArticleId id);
+  Result<PublishReport> build_all_locked();  // mu_ and the directory lock held, manifest loaded
   Result<void> load_manifest();
   Result<void> save_manifest();
   Result<HomeExtras> home_extras(store::Session& s);
