@@ -103,6 +103,22 @@ Result<void> Publisher::write_file(const std::string& rel, std::string_view byte
   return ok();
 }
 
+// The list as we last read or wrote it stays valid while the file is unchanged.
+void Publisher::forget_manifest_if_changed() {
+  std::error_code ec;
+  const fs::path p = config_.publish_dir / kManifest;
+  const auto size = fs::file_size(p, ec);
+  const auto stamp = ec ? -1 : static_cast<std::int64_t>(fs::last_write_time(p, ec).time_since_epoch().count());
+  if (ec || size != manifest_.size || stamp != manifest_.mtime) manifest_.loaded = false;
+}
+
+void Publisher::remember_manifest_stamp() {
+  std::error_code ec;
+  const fs::path p = config_.publish_dir / kManifest;
+  manifest_.size = fs::file_size(p, ec);
+  manifest_.mtime = ec ? -2 : static_cast<std::int64_t>(fs::last_write_time(p, ec).time_since_epoch().count());
+}
+
 Result<void> Publisher::load_manifest() {
   if (manifest_.loaded) return ok();
   manifest_ = {};
@@ -119,6 +135,7 @@ Result<void> Publisher::load_manifest() {
     return ok();
   }
   manifest_.exists = true;
+  remember_manifest_stamp();
   while (std::getline(in, line)) {
     if (line.starts_with("F ")) {
       // Only what we could have written: never a path that leaves the directory.
@@ -155,6 +172,7 @@ Result<void> Publisher::save_manifest() {
   fs::rename(tmp, target, ec);
   if (ec) return Error::internal("cannot rename to " + target.string());
   manifest_.exists = true;
+  remember_manifest_stamp();
   return ok();
 }
 
@@ -269,7 +287,7 @@ Result<PublishReport> Publisher::build_all() {
   std::lock_guard lock(mu_);
   DirLock dir_lock(config_.publish_dir);
   if (!dir_lock.ok()) return Error::unavailable("cannot lock " + config_.publish_dir.string());
-  manifest_.loaded = false;  // another process may have published since
+  forget_manifest_if_changed();  // another process may have published since
   KOBAN_TRY(load_manifest());
   return build_all_locked();
 }
@@ -289,7 +307,7 @@ Result<PublishReport> Publisher::update(articles::ArticleId id) {
   std::lock_guard lock(mu_);
   DirLock dir_lock(config_.publish_dir);
   if (!dir_lock.ok()) return Error::unavailable("cannot lock " + config_.publish_dir.string());
-  manifest_.loaded = false;  // another process may have published since
+  forget_manifest_if_changed();  // another process may have published since
   KOBAN_TRY(load_manifest());
   if (!manifest_.exists) return build_all_locked();  // nothing published yet: the whole site, once
   Snapshot snap;
@@ -314,7 +332,7 @@ Result<PublishReport> Publisher::refresh_home() {
   std::lock_guard lock(mu_);
   DirLock dir_lock(config_.publish_dir);
   if (!dir_lock.ok()) return Error::unavailable("cannot lock " + config_.publish_dir.string());
-  manifest_.loaded = false;  // another process may have published since
+  forget_manifest_if_changed();  // another process may have published since
   KOBAN_TRY(load_manifest());
   if (!manifest_.exists) return build_all_locked();  // a lone home page would link to nothing
   Snapshot snap;

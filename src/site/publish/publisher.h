@@ -82,7 +82,11 @@ class Publisher {
     bool loaded = false, exists = false;
     std::set<std::string> files;
     std::map<articles::ArticleId, std::vector<std::string>> lists;  // the lists each article is in
+    std::uintmax_t size = 0;  // of the file when last read or written
+    std::int64_t mtime = -1;
   };
+  void forget_manifest_if_changed();
+  void remember_manifest_stamp();
   Result<PublishReport> update(articles::ArticleId id);
   Result<PublishReport> build_all_locked();  // mu_ and the directory lock held, manifest loaded
   Result<void> load_manifest();
