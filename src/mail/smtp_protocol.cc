@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace koban::mail {
 
@@ -73,14 +74,18 @@ Capabilities parse_capabilities(const SmtpReply& ehlo) {
 
 bool needs_no_stuffing(std::string_view m) {
   if (m.empty() || !m.ends_with("\r\n") || m.front() == '.') return false;
-  for (std::size_t i = 0; i < m.size(); ++i) {
-    const char c = m[i];
-    if (c == '\n') {
-      if (i == 0 || m[i - 1] != '\r') return false;
-      if (i + 1 < m.size() && m[i + 1] == '.') return false;
-    } else if (c == '\r') {
-      if (i + 1 >= m.size() || m[i + 1] != '\n') return false;
-    }
+  // Line by line with memchr (vectorised): every 100,000-message bulk run scans each message
+  // once, and the byte loop was the SMTP thread's largest item in profiles.
+  const char* p = m.data();
+  const char* const end = p + m.size();
+  while (p < end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (!nl) return false;  // a CR or text after the last LF (cannot happen: ends with CRLF)
+    // The only CR of the line is the one right before its LF.
+    const char* cr = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(nl - p)));
+    if (cr != nl - 1) return false;
+    p = nl + 1;
+    if (p < end && *p == '.') return false;
   }
   return true;
 }
