@@ -48,10 +48,13 @@ http::Response error_page(const Ctx& c, int status, const std::string& q, const 
 }
 
 std::string address_key(const Ctx& c, const std::string& address) {
+  // A domain prefix, so that the key (possibly the data key) never MACs the same message twice
+  // for two purposes.
+  const std::string message = std::string("koban.search.address") + '\0' + address;
   unsigned char out[16];
   const auto* key = reinterpret_cast<const unsigned char*>(c.options.address_key.data());
   const std::size_t key_len = std::min<std::size_t>(c.options.address_key.size(), crypto_generichash_KEYBYTES_MAX);
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(address.data()), address.size(),
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(message.data()), message.size(),
                      key_len >= crypto_generichash_KEYBYTES_MIN ? key : nullptr,
                      key_len >= crypto_generichash_KEYBYTES_MIN ? key_len : 0);
   char hex[sizeof out * 2 + 1];
