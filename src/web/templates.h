@@ -1,4 +1,4 @@
-// Mustache templates (kainjow): `{{x}}` is HTML-escaped, `{{{x}}}` only for HTML that koban
+// Mustache templates (koban's engine, web/mustache_engine.h): `{{x}}` is HTML-escaped, `{{{x}}}` only for HTML that koban
 // made itself (rendered Markdown, another template). Templates are files under templates/
 // named by path without extension ("layout/public", "errors/page"); every template is also a
 // partial under the same name: `{{> layout/nav}}`.
@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "web/mustache_engine.h"
 
 namespace koban::web {
 
@@ -27,18 +28,15 @@ class Templates {
   // The templates folder: KOBAN_TEMPLATES if set, else the installed or source tree.
   static std::filesystem::path default_dir();
 
-  bool has(std::string_view name) const { return sources_.count(std::string(name)) > 0; }
+  bool has(std::string_view name) const { return compiled_.find(name) != compiled_.end(); }
   // Renders one template; a missing template or a render error is an internal error.
   Result<std::string> render(std::string_view name, const nlohmann::json& data) const;
   // Renders `name`, then the layout with the result as {{{content}}}; data is shared by both.
   Result<std::string> page(std::string_view layout, std::string_view name, nlohmann::json data) const;
 
  private:
-  std::map<std::string, std::string, std::less<>> sources_;
-  // The partials each template uses, nested ones included: only these are handed to a render
-  // (setting every template as a partial cost ~100 allocations per render).
-  std::map<std::string, std::vector<std::string>, std::less<>> partials_;
-  std::uint64_t generation_ = 0;
+  // Compiled at load, partials linked to each other (std::map: the nodes never move).
+  std::map<std::string, mustache::Template, std::less<>> compiled_;
 };
 
 }  // namespace koban::web
