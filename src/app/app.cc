@@ -132,6 +132,12 @@ Result<void> App::init() {
         .threads = static_cast<int>(std::max<std::int64_t>(1, config_.integer("jobs.workers"))),
         .poll_interval = std::chrono::milliseconds(std::max<std::int64_t>(10, config_.integer("jobs.poll_ms")))});
     scheduler_ = std::make_unique<store::Scheduler>(db);
+    // Jobs an earlier process of this host was running when it died (kill -9, power loss) are
+    // taken up at once, not when their 300 s lease runs out: an alert delivery goes on.
+    KOBAN_ASSIGN(auto released, store::release_orphaned_jobs(db, store::local_host_name(), clock_.now()));
+    if (released > 0)
+      std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"jobs of a stopped process taken up again\",\"count\":%lld}\n",
+                   static_cast<long long>(released));
     register_jobs();
     KOBAN_TRY(register_alert_delivery(*worker_, db, config_, data_dir_, data_key_, clock_));
     mailbox::register_mailbox_jobs(*worker_, db, mailbox_, clock_);

@@ -1,6 +1,10 @@
 #include "store/jobs.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -123,6 +127,43 @@ Result<std::optional<Job>> claim(Database& db, const std::string& worker_id, Ins
     return ok();
   }));
   return out;
+}
+
+std::string local_host_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
+}
+
+Result<std::int64_t> release_orphaned_jobs(Database& db, std::string_view host, Instant now,
+                                           const std::function<bool(long)>& alive) {
+  const auto running = [&](long pid) {
+    if (alive) return alive(pid);
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+  };
+  const std::string prefix = std::string(host) + ":";
+  std::int64_t released = 0;
+  KOBAN_TRY(db.write([&](Session& s) -> Result<void> {
+    released = 0;
+    KOBAN_ASSIGN(auto rows, s.query("SELECT id, locked_by FROM jobs WHERE state = 'running' AND locked_by IS NOT NULL"));
+    for (const auto& r : rows) {
+      const std::string owner = r.text(1);
+      if (owner.compare(0, prefix.size(), prefix) != 0) continue;
+      const auto colon = owner.find(':', prefix.size());
+      long pid = 0;
+      try {
+        pid = std::stol(owner.substr(prefix.size(), colon - prefix.size()));
+      } catch (const std::exception&) {
+        continue;  // not a Worker id
+      }
+      if (pid <= 0 || pid == static_cast<long>(::getpid()) || running(pid)) continue;
+      KOBAN_ASSIGN(auto n, s.exec("UPDATE jobs SET locked_until = ? WHERE id = ? AND state = 'running' AND locked_by = ?",
+                                  to_unix(now), r.int64(0), owner));
+      released += n;
+    }
+    return ok();
+  }));
+  return released;
 }
 
 Result<void> complete(Database& db, const Job& j, Instant now) {

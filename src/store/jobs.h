@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -75,6 +76,15 @@ Result<void> complete(Database& db, const Job& claimed, Instant now);
 Result<void> fail(Database& db, const Job& claimed, std::string_view error, Instant now);
 // Extends the lease of a long-running job.
 Result<void> extend_lease(Database& db, const Job& claimed, Instant until);
+
+// At start-up: jobs left `running` by a process of this host that no longer exists (kill -9,
+// a crash, power loss) become claimable at once instead of when their lease runs out (Worker
+// ids are "host:pid:n"). alive(pid) says whether that process still runs (default: kill(pid, 0)).
+// Jobs of other hosts are left to their lease. Returns how many were released.
+Result<std::int64_t> release_orphaned_jobs(Database& db, std::string_view host, Instant now,
+                                           const std::function<bool(long)>& alive = {});
+// This machine's host name, as Worker ids use it.
+std::string local_host_name();
 
 // The retry delay after `attempts` failed attempts; jitter01 in [0, 1) takes off up to 20 %.
 std::chrono::seconds backoff_delay(int attempts, double jitter01);

@@ -8,10 +8,8 @@ namespace koban::store {
 
 Worker::Worker(Database& db, WorkerOptions options) : db_(db), options_(std::move(options)) {
   if (options_.worker_id.empty()) {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
     static std::atomic<int> seq{0};
-    options_.worker_id = std::string(host) + ":" + std::to_string(getpid()) + ":" +
+    options_.worker_id = local_host_name() + ":" + std::to_string(getpid()) + ":" +
                          std::to_string(++seq);
   }
   if (options_.threads < 1) options_.threads = 1;

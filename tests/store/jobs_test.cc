@@ -202,6 +202,33 @@ TEST_P(JobsTest, ExpiredLeaseIsClaimableAgainAndStaleClaimIsRejected) {
   EXPECT_EQ(must_get(id).state, JobState::done);
 }
 
+TEST_P(JobsTest, JobsOfDeadProcessesOfThisHostAreReleasedAtStartUp) {
+  const auto dead_job = add({.kind = "k", .run_at = kT0});
+  const auto live_job = add({.kind = "k", .run_at = kT0 + 1s});
+  const auto other_host_job = add({.kind = "k", .run_at = kT0 + 2s});
+  const auto not_a_worker_job = add({.kind = "k", .run_at = kT0 + 3s});
+  ASSERT_TRUE(must_claim("here:4001:1", kT0 + 5s, 300s));     // its process was killed
+  ASSERT_TRUE(must_claim("here:4002:1", kT0 + 5s, 300s));     // still running
+  ASSERT_TRUE(must_claim("there:4001:1", kT0 + 5s, 300s));    // another machine
+  ASSERT_TRUE(must_claim("here", kT0 + 5s, 300s));            // not "host:pid:n"
+  const auto alive = [](long pid) { return pid == 4002 || pid == 5000; };  // 5000: the new process
+  auto released = release_orphaned_jobs(*db_, "here", kT0 + 10s, alive);
+  ASSERT_OK(released);
+  EXPECT_EQ(*released, 1);
+  // Claimable at once, not 300 s later; the others keep their lease.
+  auto again = must_claim("here:5000:1", kT0 + 10s, 300s);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, dead_job);
+  EXPECT_EQ(again->attempts, 2);
+  EXPECT_FALSE(must_claim("here:5000:1", kT0 + 10s, 300s).has_value());
+  for (auto id : {live_job, other_host_job, not_a_worker_job}) EXPECT_EQ(must_get(id).state, JobState::running);
+  // Nothing left to release: the second call changes nothing.
+  auto none = release_orphaned_jobs(*db_, "here", kT0 + 11s, alive);
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0);
+  EXPECT_FALSE(local_host_name().empty());
+}
+
 TEST_P(JobsTest, LeaseExpiredOnLastAttemptMakesTheJobDead) {
   const auto id = add({.kind = "k", .run_at = kT0, .max_attempts = 1});
   ASSERT_TRUE(must_claim("w1", kT0, 60s));
