@@ -284,6 +284,10 @@ Result<DeliveryOutcome> deliver_alert(store::Database& db, mail::SmtpDelivery* s
       return ok();
     }
     KOBAN_ASSIGN(run_id, ensure_alert_run(s, alert_id, clock.now()));
+    // Staff pages and the register show 配信中 from the first message to the last.
+    if (a.state == "approved")
+      KOBAN_TRY(s.exec("UPDATE alerts SET state = 'sending', updated_at = ? WHERE id = ? AND state = 'approved'",
+                       to_unix(clock.now()), alert_id));
     return ok();
   }));
   if (!deliverable) {

@@ -5,6 +5,7 @@
 #include "alerts/alert_archive.h"
 #include "alerts/categories.h"
 #include "app/page_helpers.h"
+#include "app/subsystem_gate.h"
 #include "http/forms/urlencoded.h"
 #include "mail/address.h"
 #include "web/site_context.h"
@@ -312,13 +313,13 @@ alerts::FeedSettings feed_settings(const Config& config) {
 void add_public_alerts_archive_routes(http::Router& router, store::Database& db,
                                       std::shared_ptr<web::Templates> templates, const Config& config) {
   auto c = std::make_shared<Ctx>(Ctx{db, std::move(templates), config, feed_settings(config)});
-  router.get("/alerts/archive", [c](http::Request& req) { return archive(*c, req); });
+  router.get("/alerts/archive", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) { return archive(*c, req); }));
   router.get("/alerts/archive/", [](http::Request&) { return http::Response::redirect("/alerts/archive", 301); },
              {.blocking = false});
-  router.get("/alerts/archive/:id", [c](http::Request& req) { return show(*c, req); });
-  router.get("/alerts/feed.atom", [c](http::Request& req) { return feed(*c, req); });
-  router.get("/alerts/syndication.atom", [c](http::Request& req) { return syndication(*c, req); });
-  router.get("/alerts/:file", [c](http::Request& req) { return cap(*c, req); });
+  router.get("/alerts/archive/:id", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) { return show(*c, req); }));
+  router.get("/alerts/feed.atom", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) { return feed(*c, req); }));
+  router.get("/alerts/syndication.atom", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) { return syndication(*c, req); }));
+  router.get("/alerts/:file", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) { return cap(*c, req); }));
 }
 
 Result<nlohmann::json> home_alerts_context(store::Database& db, int n) {

@@ -6,6 +6,7 @@
 
 #include "alerts/categories.h"
 #include "alerts/subscriber_qr.h"
+#include "app/subsystem_gate.h"
 #include "auth/random_bytes.h"
 #include "http/cookie.h"
 #include "http/forms/urlencoded.h"
@@ -27,6 +28,7 @@ struct Ctx {
   const Clock& clock;
   bool secure = false;
   std::string sender_domain;
+  nlohmann::json site;  // web::site_context, built once: the configuration does not change
 };
 
 struct FormState {
@@ -37,13 +39,13 @@ struct FormState {
 };
 
 http::Response page(const Ctx& c, int status, std::string_view name, nlohmann::json data) {
-  nlohmann::json ctx = web::site_context(c.config, "");
-  for (auto& [k, v] : data.items()) ctx[k] = v;
+  nlohmann::json ctx = c.site;
+  for (auto& [k, v] : data.items()) ctx[k] = std::move(v);
   ctx["has_breadcrumbs"] = true;
   ctx["breadcrumbs"] = nlohmann::json::array({{{"name", "ホーム"}, {"url", "/"}},
                                               {{"name", c.subs->settings().service_name}, {"url", "/alerts/"}},
                                               {{"name", ctx.value("title", std::string())}}});
-  auto html = c.templates->page("layout/public", std::string("public/") + std::string(name), ctx);
+  auto html = c.templates->page("layout/public", std::string("public/") + std::string(name), std::move(ctx));
   if (!html) return http::Response::html(500, "");
   auto res = http::Response::html(status, std::move(*html));
   res.set("cache-control", "no-store");
@@ -142,7 +144,7 @@ http::Response subscribe_form(const Ctx& c, int status, const FormState& s, nloh
   (*data)["errors"] = errors;
   (*data)["has_errors"] = !errors.empty();
   for (const auto& e : errors) (*data)["error_" + e["key"].get<std::string>()] = e["message"];
-  auto res = page(c, status, "alerts_subscribe", *data);
+  auto res = page(c, status, "alerts_subscribe", std::move(*data));
   res.set("set-cookie", http::set_cookie(kAlertsCsrfCookie, token, {.secure = c.secure, .path = "/alerts/"}));
   return res;
 }
@@ -243,35 +245,36 @@ void add_public_alerts_routes(http::Router& router, store::Database& db,
   auto c = std::make_shared<Ctx>(Ctx{db, std::move(subscribers), std::move(templates), config, clock});
   c->secure = c->subs->settings().base_url.starts_with("https://");
   c->sender_domain = mail::domain_of(c->subs->settings().from_address);
+  c->site = web::site_context(config, "");
 
   router.get("/m", [](http::Request&) { return http::Response::redirect("/alerts/", 301); }, {.blocking = false});
   router.get("/alerts", [](http::Request&) { return http::Response::redirect("/alerts/", 301); }, {.blocking = false});
-  router.get("/alerts/", [c](http::Request&) { return subscribe_form(*c, 200, {}, nlohmann::json::array()); });
-  router.post("/alerts/", [c](http::Request& req) { return subscribe_submit(*c, req); }, {.max_body = 32 * 1024});
-  router.get("/alerts/sent", [c](http::Request&) {
+  router.get("/alerts/", when_running(db, incidents::Subsystem::alerts, [c](http::Request&) { return subscribe_form(*c, 200, {}, nlohmann::json::array()); }));
+  router.post("/alerts/", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) { return subscribe_submit(*c, req); }), {.max_body = 32 * 1024});
+  router.get("/alerts/sent", when_running(db, incidents::Subsystem::alerts, [c](http::Request&) {
     return page(*c, 200, "alerts_sent",
                 {{"title", "確認メールを送りました"}, {"ttl", ttl_text(c->subs->settings().confirm_ttl)},
                  {"sender", c->subs->settings().from_address}, {"sender_domain", c->sender_domain}});
-  });
+  }));
 
-  router.get("/alerts/confirm/:token", [c](http::Request& req) {
+  router.get("/alerts/confirm/:token", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) {
     return page(*c, 200, "alerts_confirm", {{"title", "登録の確認"}, {"token", std::string(req.param("token"))}});
-  });
-  router.post("/alerts/confirm/:token", [c](http::Request& req) {
+  }));
+  router.post("/alerts/confirm/:token", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) {
     auto r = c->db.write([&](store::Session& s) -> Result<void> {
       KOBAN_TRY(c->subs->confirm(s, req.param("token"), c->clock.now(), req.remote_addr));
       return ok();
     });
     if (!r) return error_page(*c, r.error());
     return page(*c, 200, "alerts_confirmed", {{"title", "登録が完了しました"}});
-  }, {.max_body = 1024});
+  }), {.max_body = 1024});
 
-  router.get("/alerts/manage/:token", [c](http::Request& req) {
+  router.get("/alerts/manage/:token", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) {
     auto sub = by_token(*c, req.param("token"));
     if (!sub) return error_page(*c, sub.error());
     return manage_form(*c, 200, *sub, state_of(*sub), nlohmann::json::array(), "", req.param("token"));
-  });
-  router.post("/alerts/manage/:token", [c](http::Request& req) {
+  }));
+  router.post("/alerts/manage/:token", when_running(db, incidents::Subsystem::alerts, [c](http::Request& req) {
     const std::string token(req.param("token"));
     auto sub = by_token(*c, token);
     if (!sub) return error_page(*c, sub.error());
@@ -290,7 +293,10 @@ void add_public_alerts_routes(http::Router& router, store::Database& db,
     auto fresh = by_token(*c, token);
     if (!fresh) return error_page(*c, fresh.error());
     return manage_form(*c, 200, *fresh, state_of(*fresh), nlohmann::json::array(), "登録内容を変更しました。", token);
-  }, {.max_body = 32 * 1024});
+  }), {.max_body = 32 * 1024});
+
+  // Unsubscribing stays open while the service is suspended (ORG-10): a resident's wish to
+  // stop the mail is always honoured, and mail clients' one-click POSTs have no page to show.
 
   router.get("/alerts/unsubscribe/:token", [c](http::Request& req) {
     auto sub = by_token(*c, req.param("token"));

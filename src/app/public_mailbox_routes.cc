@@ -1,5 +1,6 @@
 #include "app/public_mailbox_routes.h"
 
+#include "app/subsystem_gate.h"
 #include "auth/random_bytes.h"
 #include "http/cookie.h"
 #include "http/forms/urlencoded.h"
@@ -152,8 +153,8 @@ void add_public_mailbox_routes(http::Router& router, store::Database& db, std::s
   c->secure = c->box->settings().base_url.starts_with("https://");
 
   router.get("/mailbox", [](http::Request&) { return http::Response::redirect("/mailbox/", 301); }, {.blocking = false});
-  router.get("/mailbox/", [c](http::Request&) { return form_page(*c, 200, {}, json::array()); });
-  router.post("/mailbox/", [c](http::Request& req) { return submit(*c, req); }, {.max_body = kMaxBody});
+  router.get("/mailbox/", when_running(db, incidents::Subsystem::mailbox, [c](http::Request&) { return form_page(*c, 200, {}, json::array()); }));
+  router.post("/mailbox/", when_running(db, incidents::Subsystem::mailbox, [c](http::Request& req) { return submit(*c, req); }), {.max_body = kMaxBody});
   router.get("/mailbox/sent", [c](http::Request& req) {
     const std::string receipt = req.cookie(kMailboxReceiptCookie);
     const bool known = mailbox::is_receipt_number(receipt);

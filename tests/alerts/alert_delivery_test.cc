@@ -370,7 +370,7 @@ TEST_P(AlertDeliveryTest, DeferredRetriesLeaveTheAlertUnsentUntilAFollowingJobFi
   EXPECT_EQ(out->progress.deferred, 1);
   ASSERT_OK(db_->read([&](store::Session& s) -> Result<void> {
     KOBAN_ASSIGN(auto a, get_alert(s, id));
-    EXPECT_EQ(a.state, "approved");  // not sent while a retry is outstanding
+    EXPECT_EQ(a.state, "sending");  // delivery began; not sent while a retry is outstanding
     return ok();
   }));
   std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the 10 ms backoff

@@ -11,12 +11,16 @@
 #include "alerts/subscriber_migrations.h"
 #include "alerts/subscribers.h"
 #include "app/database_setup.h"
+#include "app/public_alerts_archive_routes.h"
 #include "app/public_alerts_routes.h"
 #include "core/metrics.h"
 #include "http/forms/urlencoded.h"
 #include "http/server.h"
+#include "incidents/suspension.h"
 #include "mail/message_view.h"
 #include "org/demo.h"
+#include "org/people.h"
+#include "org/permissions.h"
 #include "staff_http_client.h"
 
 namespace koban::app {
@@ -64,6 +68,7 @@ class PublicAlertsRoutes : public ::testing::Test {
     auto templates = web::Templates::load(web::Templates::default_dir());
     ASSERT_TRUE(templates) << templates.error().message;
     add_public_alerts_routes(router_, *db_, subs_, *templates, config_, clock_);
+    add_public_alerts_archive_routes(router_, *db_, *templates, config_);
     server_ = std::make_unique<http::Server>(http::ServerConfig{.port = 0, .io_threads = 1, .handler_threads = 1},
                                              router_, &metrics_);
     ASSERT_TRUE(server_->start());
@@ -233,6 +238,46 @@ TEST_F(PublicAlertsRoutes, SignUpConfirmManageAndOneClickUnsubscribe) {
   ASSERT_EQ(one_click.status, 200) << one_click.body;
   EXPECT_EQ(count("SELECT COUNT(*) FROM subscribers WHERE state = 'unsubscribed'"), 1);
   EXPECT_EQ(post("/alerts/unsubscribe/" + tok, "List-Unsubscribe=One-Click").status, 200);  // idempotent
+}
+
+
+// ORG-10: while the safety-alert mail is suspended its public pages show the notice and take
+// no sign-up; unsubscribing stays open. Resumed, the form is back.
+TEST_F(PublicAlertsRoutes, SuspendedServiceShowsTheNoticeButStillUnsubscribes) {
+  const std::string token_before = [&] {
+    sign_up("address=hanako..t%40docomo.ne.jp&category=1&whole=1&encoding=utf8");
+    return personal_token();
+  }();
+  ASSERT_FALSE(token_before.empty());
+  const std::string notice = "安心メールは点検のため停止しています。";
+  auto change = [&](bool stop) {
+    ASSERT_TRUE(db_->write([&](store::Session& s) -> Result<void> {
+      KOBAN_ASSIGN(auto person, org::find_person_by_login(s, "system.kanri"));
+      if (!person) return Error::not_found("system.kanri");
+      KOBAN_ASSIGN(auto actor, org::load_actor(s, person->id));
+      const incidents::Who who{.actor = actor, .unit_name = "情報管理課", .address = "192.0.2.1"};
+      return stop ? incidents::suspend(s, who, incidents::Subsystem::alerts, notice, clock_.now())
+                  : incidents::resume(s, who, incidents::Subsystem::alerts, clock_.now());
+    }));
+    incidents::clear_suspension_cache();
+  };
+  change(true);
+  const auto subscribers = count("SELECT COUNT(*) FROM subscribers");
+  for (const char* path : {"/alerts/", "/alerts/sent", "/alerts/archive", "/alerts/feed.atom"}) {
+    auto r = get(path);
+    EXPECT_EQ(r.status, 503) << path;
+    EXPECT_NE(r.body.find(notice), std::string::npos) << path;
+  }
+  EXPECT_EQ(get("/alerts/manage/" + token_before).status, 503);
+  auto refused = post("/alerts/", "csrf=x&address=taro%40example.jp&category=1&whole=1", "x");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM subscribers"), subscribers);
+  // Unsubscribing still works (RFC 8058 one-click POST).
+  auto gone = post("/alerts/unsubscribe/" + token_before, "List-Unsubscribe=One-Click");
+  EXPECT_EQ(gone.status, 200);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM subscribers WHERE state = 'unsubscribed'"), 1);
+  change(false);
+  EXPECT_EQ(get("/alerts/").status, 200);
 }
 
 }  // namespace
