@@ -159,6 +159,14 @@ TEST_F(SearchRoutes, PagesLinkToEachOther) {
   EXPECT_THAT(p2.body, HasSubstr("<ol class=\"search-results\" start=\"11\">"));
 }
 
+TEST_F(SearchRoutes, FormPartialForTheLayout) {
+  auto html = templates_->render("public/search_form", {{"search_q", "<詐欺>"}});
+  ASSERT_TRUE(html) << html.error().message;
+  EXPECT_THAT(*html, HasSubstr("<label for=\"site-search-q\">サイト内検索</label>"));
+  EXPECT_THAT(*html, HasSubstr("id=\"site-search-q\" name=\"q\" value=\"&lt;詐欺&gt;\""));
+  EXPECT_THAT(*html, HasSubstr("action=\"/search\""));
+}
+
 TEST_F(SearchRoutes, RateLimitPerAddress) {
   int limited = 0;
   for (int i = 0; i < 32; ++i) {
