@@ -60,6 +60,7 @@ struct Delivery {
   mail::SmtpConfig smtp_config;
   mail::DeliveryPolicy policy;
   const Clock& clock;
+  std::function<void(std::int64_t)> on_sent;
 };
 
 Result<void> handle(Delivery& d, const store::Job& job) {
@@ -80,6 +81,7 @@ Result<void> handle(Delivery& d, const store::Job& job) {
                static_cast<long long>(out.progress.total), static_cast<long long>(out.progress.sent),
                static_cast<long long>(out.progress.bounced), static_cast<long long>(out.progress.deferred),
                out.demo ? "true" : "false");
+  if (out.done && !out.skipped_alert && d.on_sent) d.on_sent(alert_id);
   if (out.done || !out.resume_at) return ok();
   // Only deferred retries are left: the same job again when the next one is due.
   return d.db.write([&](store::Session& s) -> Result<void> {
@@ -121,12 +123,13 @@ bool alerts_use_smtp(const Config& config) { return config.text("mail.transport"
 
 Result<void> register_alert_delivery(store::Worker& worker, store::Database& db, const Config& config,
                                      const std::filesystem::path& data_dir, std::string_view secret,
-                                     const Clock& clock) {
+                                     const Clock& clock, std::function<void(std::int64_t)> on_sent) {
   KOBAN_ASSIGN(auto keys, alerts::SubscriberKeys::from_secret(secret));
   KOBAN_ASSIGN(auto policy, alert_delivery_policy(config));
   KOBAN_ASSIGN(auto smtp, smtp_config_from(config));
   auto d = std::make_shared<Delivery>(Delivery{db, std::move(keys), alert_delivery_settings(config, data_dir),
-                                               alerts_use_smtp(config), std::move(smtp), std::move(policy), clock});
+                                               alerts_use_smtp(config), std::move(smtp), std::move(policy), clock,
+                                               std::move(on_sent)});
   worker.handle(alerts::kDeliverJob, [d](const store::Job& job) { return handle(*d, job); });
   return ok();
 }

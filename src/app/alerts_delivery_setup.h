@@ -13,6 +13,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string_view>
 
 #include "alerts/alert_delivery.h"
@@ -34,9 +35,10 @@ Result<mail::DeliveryPolicy> alert_delivery_policy(const Config& config);
 // Whether alerts really leave the machine (mail.transport = smtp).
 bool alerts_use_smtp(const Config& config);
 
+// on_sent runs when an alert's delivery has finished (the static home page lists it then).
 Result<void> register_alert_delivery(store::Worker& worker, store::Database& db, const Config& config,
                                      const std::filesystem::path& data_dir, std::string_view secret,
-                                     const Clock& clock);
+                                     const Clock& clock, std::function<void(std::int64_t alert_id)> on_sent = {});
 
 // Completed runs for the demo's sent alerts (alerts::fill_demo_alert_runs); returns how many.
 Result<int> fill_demo_deliveries(store::Database& db, const Clock& clock);

@@ -20,6 +20,12 @@
 #include "app/public_alerts_archive_routes.h"
 #include "app/admin_alerts_routes.h"
 #include "app/admin_site_routes.h"
+#include "app/admin_site_emergency_routes.h"
+#include "app/public_search_routes.h"
+#include "app/site_setup.h"
+#include "site/integrity/incident_sink.h"
+#include "site/integrity/verify_job.h"
+#include "site/search/search.h"
 #include "site/articles/article_demo.h"
 #include "site/articles/article_flow.h"
 #include "site/articles/inspections.h"
@@ -123,7 +129,10 @@ Result<void> App::init() {
   KOBAN_ASSIGN(auto mailbox, mailbox::Mailbox::create(data_key_, std::move(mailbox_settings), *calendar_));
   mailbox_ = std::make_shared<const mailbox::Mailbox>(std::move(mailbox));
 
+  // The published website: DATA/public, its signed manifest, the hooks that keep both current.
+  KOBAN_ASSIGN(site_, make_site_output(db, config_, data_dir_, data_key_, clock_));
   if (options_.demo) KOBAN_TRY(fill_demo());
+  KOBAN_TRY(site_->build_if_missing());
 
   if (options_.workers) {
     KOBAN_ASSIGN(mail_, MailDelivery::create(config_, db, clock_));
@@ -139,9 +148,15 @@ Result<void> App::init() {
       std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"jobs of a stopped process taken up again\",\"count\":%lld}\n",
                    static_cast<long long>(released));
     register_jobs();
-    KOBAN_TRY(register_alert_delivery(*worker_, db, config_, data_dir_, data_key_, clock_));
+    // A sent alert appears in the published home page's alerts block.
+    KOBAN_TRY(register_alert_delivery(*worker_, db, config_, data_dir_, data_key_, clock_,
+                                      [site = site_.get()](std::int64_t) { site->refresh_home(); }));
     mailbox::register_mailbox_jobs(*worker_, db, mailbox_, clock_);
-    site::articles::register_article_jobs(*worker_, db, {}, clock_);
+    site::articles::register_article_jobs(*worker_, db, site_->hooks(db), clock_);
+    // SITE-8: the published files against the signed manifest; findings raise an incident.
+    site::integrity::register_site_verify_job(
+        *worker_, db, site_->publish_dir, *site_->manifest,
+        site::integrity::incident_sink({.reporter_login = config_.text("site.integrity_reporter")}), clock_);
   }
   if (options_.http) KOBAN_TRY(init_http());
   return ok();
@@ -214,6 +229,13 @@ void App::register_jobs() {
       return ok();
     });
   });
+  if (auto verify = calendar::Schedule::parse(config_.text("site.verify_schedule"))) {
+    (void)scheduler_->add({.name = "site.verify",
+                           .next_due = [s = *verify, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
+                           .kind = site::integrity::kVerifyJobKind});
+  } else {
+    std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"site.verify_schedule is not a schedule; the tamper check does not run\"}\n");
+  }
   if (auto morning = calendar::Schedule::parse("every day 06:00")) {
     (void)scheduler_->add({.name = "site.inspections.daily",
                            .next_due = [s = *morning, cal = calendar_.get()](Instant after) { return s.next_after(after, *cal); },
@@ -260,6 +282,8 @@ Result<void> App::init_http() {
   static_assets_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{
       .root = fs::path(KOBAN_SOURCE_DIR) / "static", .cache_control = "public, max-age=3600"});
   public_site_ = std::make_unique<http::StaticFiles>(http::StaticFilesConfig{.root = data_dir_ / "public"});
+  // A publish replaces files: forget the cached copies at once (not after the 1 s revalidation).
+  site_->on_changed = [files = public_site_.get()] { files->invalidate(); };
   add_routes();
 
   KOBAN_ASSIGN(auto listen, parse_listen(config_.text("server.listen")));
@@ -331,8 +355,12 @@ void App::add_routes() {
   // Before the alert pages: /admin/alerts/:id would otherwise take "stats" and "subscribers".
   add_subscribers_routes(r, storage_->db(), *staff_, subscribers_, clock_);
   add_alerts_progress_routes(r, storage_->db(), *staff_, subscribers_->keys(), {.smtp = alerts_use_smtp(config_)}, clock_);
-  // The website's articles (issue 5). Publishing hooks stay empty until the static output exists.
-  add_site_routes(r, storage_->db(), *staff_, request_kinds_, {.settings = article_settings()}, clock_);
+  // The website's articles (issue 5): carrying out a publication updates DATA/public at once.
+  add_site_routes(r, storage_->db(), *staff_, request_kinds_,
+                  {.settings = article_settings(), .hooks = site_->hooks(storage_->db())}, clock_);
+  add_site_emergency_routes(r, storage_->db(), *staff_, clock_,
+                            {.on_changed = [site = site_.get()] { site->refresh_home(); }});
+  add_public_search_routes(r, storage_->db(), templates_, config_, clock_, {.address_key = data_key_});
   add_alerts_routes(r, storage_->db(), *staff_, request_kinds_, alert_settings(),
                     {config_.text("mail.from_name"), config_.text("mail.from")}, clock_);
   // Everything else is the published site (static HTML written by the CMS).
@@ -414,6 +442,7 @@ Result<void> App::fill_demo() {
     workflow::KindRegistry article_kinds;
     KOBAN_TRY(site::articles::register_article_kinds(article_kinds, article_settings()));
     KOBAN_TRY(site::articles::fill_demo_articles(s, article_kinds, article_settings(), {}, clock_.now()));
+    KOBAN_TRY(site::search::reindex_all(s));
     return ok();
   }));
   // Delivery figures for the demo's sent alerts (progress pages and charts).

@@ -43,6 +43,8 @@ class BusinessCalendar;
 
 namespace koban::app {
 
+struct SiteOutput;
+
 class MailDelivery;
 class StaffAuth;
 
@@ -92,6 +94,9 @@ class App {
   struct Storage;  // the open database and its data-directory lock
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<calendar::BusinessCalendar> calendar_;
+  // The published website (static output, manifest, hooks); before worker_ so that it
+  // outlives the job handlers that publish.
+  std::unique_ptr<SiteOutput> site_;
   std::unique_ptr<store::Worker> worker_;
   std::unique_ptr<store::Scheduler> scheduler_;
   std::unique_ptr<MailDelivery> mail_;

@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  backup     copy the SQLite database consistently while koban runs\n"
     "  restore    put a backup back in place (koban must be stopped)\n"
     "  audit      verify the audit trail's hash chain (audit verify)\n"
+    "  site       build the public site into DATA/public, or verify it against its signed manifest\n"
     "  config     print the configuration reference (config defaults | config markdown)\n"
     "\n"
     "options for every command: --help\n"
@@ -47,6 +48,7 @@ int run_command(const std::vector<std::string>& args) {
   if (cmd == "restore") return cmd_restore(rest);
   if (cmd == "config") return cmd_config(rest);
   if (cmd == "audit") return cmd_audit(rest);
+  if (cmd == "site") return cmd_site(rest);
   std::fprintf(stderr, "koban: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

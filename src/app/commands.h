@@ -16,5 +16,6 @@ int cmd_backup(const std::vector<std::string>& args);
 int cmd_restore(const std::vector<std::string>& args);
 int cmd_config(const std::vector<std::string>& args);
 int cmd_audit(const std::vector<std::string>& args);
+int cmd_site(const std::vector<std::string>& args);  // site build | site verify
 
 }  // namespace koban::app

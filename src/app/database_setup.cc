@@ -17,6 +17,9 @@
 #include "ledger/ledger_migrations.h"
 #include "requests/requests_migrations.h"
 #include "site/site_migrations.h"
+#include "site/emergency/emergency.h"
+#include "site/integrity/integrity_migrations.h"
+#include "site/search/search_migrations.h"
 
 namespace koban::app {
 namespace fs = std::filesystem;
@@ -71,6 +74,9 @@ Result<store::MigrationReport> migrate_database(store::Database& db) {
       KOBAN_TRY(mail::bulk::register_bulk_migrations());
       KOBAN_TRY(mailbox::register_mailbox_migrations());
       KOBAN_TRY(site::register_site_migrations());
+      KOBAN_TRY(site::search::register_search_migrations());
+      KOBAN_TRY(site::emergency::register_emergency_migrations());
+      KOBAN_TRY(site::integrity::register_integrity_migrations());
       return ok();
     }();
   });

@@ -35,8 +35,9 @@ http::Response page(const Ctx& c, int status, json data) {
                      ? "「" + data["q"].get<std::string>() + "」の検索結果"
                      : std::string("サイト内検索");
   ctx["has_breadcrumbs"] = true;
+  ctx["hide_header_search"] = true;  // the page has its own, larger search form
   ctx["breadcrumbs"] = json::array({{{"name", "ホーム"}, {"url", "/"}}, {{"name", "サイト内検索"}}});
-  auto html = c.templates->page("layout/public", "public/search", ctx);
+  auto html = c.templates->page("layout/public", "public/search", std::move(ctx));
   if (!html) return http::Response::html(500, "");
   auto res = http::Response::html(status, std::move(*html));
   res.set("cache-control", "no-cache");

@@ -42,7 +42,7 @@ std::string to_hex(std::string_view bytes) {
 
 }  // namespace
 
-Result<std::string> load_or_create_secret_key(const Config& config) {
+Result<std::string> load_secret_key(const Config& config) {
   if (const auto& configured = config.text("security.secret_key"); !configured.empty()) {
     auto key = from_hex(configured);
     if (!key) return Error::invalid("security.secret_key must be 64 hexadecimal digits");
@@ -50,13 +50,18 @@ Result<std::string> load_or_create_secret_key(const Config& config) {
   }
   const auto path = std::filesystem::path(config.text("data.dir")) / "secret.key";
   std::ifstream in(path);
-  if (in) {
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto key = from_hex(ss.str());
-    if (!key) return Error::invalid(path.string() + " is not a 64-digit hexadecimal key");
-    return *key;
-  }
+  if (!in) return Error::not_found("no secret key: " + path.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto key = from_hex(ss.str());
+  if (!key) return Error::invalid(path.string() + " is not a 64-digit hexadecimal key");
+  return *key;
+}
+
+Result<std::string> load_or_create_secret_key(const Config& config) {
+  if (auto existing = load_secret_key(config); existing || existing.error().code != ErrorCode::not_found)
+    return existing;
+  const auto path = std::filesystem::path(config.text("data.dir")) / "secret.key";
   const std::string key = auth::random_bytes(32);
   const std::string text = to_hex(key) + "\n";
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -12,5 +12,7 @@ namespace koban::app {
 
 // The 32 raw key bytes.
 Result<std::string> load_or_create_secret_key(const Config& config);
+// The same without creating one: not_found when neither the setting nor the file exists.
+Result<std::string> load_secret_key(const Config& config);
 
 }  // namespace koban::app

@@ -59,6 +59,8 @@ const std::vector<SettingSpec> kSettings = {
     {"site.parent_site_name", "サンプル県", "Parent site (the prefecture) shown in the header; empty: none."},
     {"site.parent_site_url", "https://www.pref.example.jp/", "Link to the parent site."},
     {"site.contact", "代表電話 000-000-0000（24時間）", "Contact line in the footer."},
+    {"site.verify_schedule", "every 10 minutes", "When the published files are checked against the signed manifest (SITE-8); a change raises an incident for 広報課."},
+    {"site.integrity_reporter", "", "Login in whose name a tamper incident is filed; empty: the first active system administrator."},
     {"mailbox.retention_days", "365", "Public mailbox (けんけいメールボックス): closed messages are purged this many days after closing (nightly job)."},
     {"mailbox.max_text_chars", "4000", "Longest mailbox message text in characters (at least 100)."},
     {"mailbox.ip_limit_per_hour", "5", "Mailbox messages per client address and hour (0: no limit)."},

@@ -76,6 +76,9 @@ Result<std::string> translate_migration_sql(std::string_view sql, Backend b) {
     if (token == "ID") out += pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
     else if (token == "BLOB") out += pg ? "BYTEA" : "BLOB";
     else if (token == "BIGINT") out += pg ? "BIGINT" : "INTEGER";
+    // Statements for one backend only (e.g. an FTS5 table on SQLite, pg_trgm on PostgreSQL).
+    else if (token.starts_with("SQLITE:")) out += pg ? std::string_view() : token.substr(7);
+    else if (token.starts_with("POSTGRES:")) out += pg ? token.substr(9) : std::string_view();
     else return Error::invalid("migration: unknown token {{" + std::string(token) + "}}");
     i = close + 2;
   }

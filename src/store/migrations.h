@@ -13,6 +13,8 @@
 //   {{ID}}     → INTEGER PRIMARY KEY AUTOINCREMENT (SQLite) / BIGSERIAL PRIMARY KEY (PostgreSQL)
 //   {{BLOB}}   → BLOB / BYTEA
 //   {{BIGINT}} → INTEGER / BIGINT  (SQLite's INTEGER is already 64-bit)
+//   {{SQLITE:sql}} / {{POSTGRES:sql}} → sql on that backend only, nothing on the other (no
+//              tokens inside; e.g. an FTS5 table on SQLite, a pg_trgm index on PostgreSQL)
 // An unknown {{TOKEN}} is an error. Several statements separated by `;` are allowed.
 //
 // migrate() applies each pending migration in its own transaction and records (module,

@@ -26,7 +26,7 @@ class SearchRoutes : public testing::StaffAppTest {
     store::MigrationRegistry reg = store::migration_registry();
     bool known = false;
     for (const auto& m : reg.modules()) known = known || m.name == site::search::kMigrationModule;
-    if (!known) EXPECT_TRUE(reg.add(site::search::kMigrationModule, site::search::search_migrations(db().backend())));
+    if (!known) EXPECT_TRUE(reg.add(site::search::kMigrationModule, site::search::search_migrations()));
     auto migrated = store::migrate(db(), reg, clock_.now());
     EXPECT_TRUE(migrated) << migrated.error().message;
     EXPECT_TRUE(art::register_article_kinds(kinds_, st_));

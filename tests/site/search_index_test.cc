@@ -40,7 +40,7 @@ class SearchIndexTest : public store::testing::BackendTest {
     ASSERT_TRUE(reg.add("audit", audit::audit_migrations()).ok());
     ASSERT_TRUE(reg.add("workflow", workflow::workflow_migrations()).ok());
     ASSERT_TRUE(reg.add("site", site_migrations()).ok());
-    ASSERT_TRUE(reg.add(kMigrationModule, search_migrations(db_->backend())).ok());
+    ASSERT_TRUE(reg.add(kMigrationModule, search_migrations()).ok());
     auto m = store::migrate(*db_, reg, kTue10);
     ASSERT_TRUE(m.ok()) << m.error().message;
     ASSERT_OK(db_->write([&](store::Session& s) -> Result<void> {

@@ -135,6 +135,16 @@ TEST(MigrationSql, TokensPerBackend) {
   EXPECT_FALSE(translate_migration_sql("{{ID", Backend::sqlite).ok());
 }
 
+TEST(MigrationSql, StatementsForOneBackendOnly) {
+  const char* sql = "CREATE TABLE d (n {{BIGINT}});{{SQLITE:CREATE VIRTUAL TABLE f USING fts5(t);}}"
+                    "{{POSTGRES:CREATE INDEX d_n ON d USING gin (n);}}";
+  auto lite = translate_migration_sql(sql, Backend::sqlite);
+  auto pg = translate_migration_sql(sql, Backend::postgres);
+  ASSERT_TRUE(lite.ok() && pg.ok());
+  EXPECT_EQ(*lite, "CREATE TABLE d (n INTEGER);CREATE VIRTUAL TABLE f USING fts5(t);");
+  EXPECT_EQ(*pg, "CREATE TABLE d (n BIGINT);CREATE INDEX d_n ON d USING gin (n);");
+}
+
 TEST(MigrationRegistry, RejectsDuplicateAndNonPositiveVersions) {
   MigrationRegistry r;
   EXPECT_FALSE(r.add("m", {{1, "a", ""}, {1, "b", ""}}).ok());

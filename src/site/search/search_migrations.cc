@@ -26,21 +26,18 @@ constexpr const char* kDocsTable =
 
 }  // namespace
 
-std::vector<store::Migration> search_migrations(store::Backend backend) {
-  if (backend == store::Backend::sqlite)
-    return {{1, "search index (FTS5 trigram)",
-             std::string(kDocsTable) +
-                 "CREATE VIRTUAL TABLE site_search_fts USING fts5(title, body, tokenize='trigram');"}};
-  return {{1, "search index (pg_trgm)",
-           "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;" + std::string(kDocsTable) +
-               "CREATE INDEX site_search_docs_title_trgm ON site_search_docs USING gin (title public.gin_trgm_ops);"
-               "CREATE INDEX site_search_docs_body_trgm ON site_search_docs USING gin (body public.gin_trgm_ops);"}};
+std::vector<store::Migration> search_migrations() {
+  return {{1, "search index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL)",
+           "{{POSTGRES:CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;}}" + std::string(kDocsTable) +
+               "{{SQLITE:CREATE VIRTUAL TABLE site_search_fts USING fts5(title, body, tokenize='trigram');}}"
+               "{{POSTGRES:CREATE INDEX site_search_docs_title_trgm ON site_search_docs USING gin (title public.gin_trgm_ops);"
+               "CREATE INDEX site_search_docs_body_trgm ON site_search_docs USING gin (body public.gin_trgm_ops);}}"}};
 }
 
-Result<void> register_search_migrations(store::Backend backend) {
+Result<void> register_search_migrations() {
   static std::once_flag once;
   static Result<void> result = ok();
-  std::call_once(once, [backend] { result = store::register_migrations(kMigrationModule, search_migrations(backend)); });
+  std::call_once(once, [] { result = store::register_migrations(kMigrationModule, search_migrations()); });
   return result;
 }
 

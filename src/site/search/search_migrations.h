@@ -1,5 +1,5 @@
-// The search index's tables (module "site_search"). They differ per backend, so the SQL is
-// chosen by the backend the process opened:
+// The search index's tables (module "site_search"). They differ per backend ({{SQLITE:…}} and
+// {{POSTGRES:…}} parts of one migration, store/migrations.h):
 //   SQLite:     site_search_docs + an FTS5 table site_search_fts (tokenize='trigram', rowid =
 //               article id) that holds the same title and body for substring matching.
 //   PostgreSQL: site_search_docs with pg_trgm GIN indexes on title and body (ILIKE uses them).
@@ -10,8 +10,8 @@
 //               migration: move the extension to public first.
 // Both: site_search_rate_limits for store::count_hit (the /search route's per-address limit).
 //
-//   KOBAN_TRY(site::search::register_search_migrations(db.backend()));   // before store::migrate
-//   reg.add("site_search", site::search::search_migrations(db->backend()));  // a test registry
+//   KOBAN_TRY(site::search::register_search_migrations());   // before store::migrate
+//   reg.add("site_search", site::search::search_migrations());  // a test registry
 #pragma once
 
 #include <vector>
@@ -24,8 +24,8 @@ namespace koban::site::search {
 
 inline constexpr const char* kMigrationModule = "site_search";
 
-std::vector<store::Migration> search_migrations(store::Backend backend);
-// Registers once per process (the first backend wins: one process opens one database).
-Result<void> register_search_migrations(store::Backend backend);
+std::vector<store::Migration> search_migrations();
+// Registers once per process (idempotent).
+Result<void> register_search_migrations();
 
 }  // namespace koban::site::search
