@@ -356,10 +356,11 @@ void App::add_routes() {
   add_subscribers_routes(r, storage_->db(), *staff_, subscribers_, clock_);
   add_alerts_progress_routes(r, storage_->db(), *staff_, subscribers_->keys(), {.smtp = alerts_use_smtp(config_)}, clock_);
   // The website's articles (issue 5): carrying out a publication updates DATA/public at once.
-  add_site_routes(r, storage_->db(), *staff_, request_kinds_,
-                  {.settings = article_settings(), .hooks = site_->hooks(storage_->db())}, clock_);
+  // Before the article pages: /admin/site/:id would otherwise take "emergency".
   add_site_emergency_routes(r, storage_->db(), *staff_, clock_,
                             {.on_changed = [site = site_.get()] { site->refresh_home(); }});
+  add_site_routes(r, storage_->db(), *staff_, request_kinds_,
+                  {.settings = article_settings(), .hooks = site_->hooks(storage_->db())}, clock_);
   add_public_search_routes(r, storage_->db(), templates_, config_, clock_, {.address_key = data_key_});
   add_alerts_routes(r, storage_->db(), *staff_, request_kinds_, alert_settings(),
                     {config_.text("mail.from_name"), config_.text("mail.from")}, clock_);
