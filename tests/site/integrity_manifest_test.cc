@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "audit/chain_hash.h"
+#include "core/hex.h"
 #include "site/integrity/manifest.h"
 #include "site/integrity/verify.h"
 #include "store/test_db.h"
@@ -74,13 +76,13 @@ TEST(SigningKeyTest, DerivedFromTheDataKeyAndVerifiable) {
   EXPECT_FALSE(verify_signature(a->public_key(), "本文!", sig).ok());
   EXPECT_FALSE(verify_signature(c->public_key(), "本文", sig).ok());
   EXPECT_FALSE(SigningKey::from_secret("short").ok());
-  EXPECT_EQ(from_hex(to_hex(sig)), sig);
-  EXPECT_FALSE(from_hex("abc").has_value());
-  EXPECT_FALSE(from_hex("zz").has_value());
+  EXPECT_EQ(hex::decode(hex::encode(sig)), sig);
+  EXPECT_FALSE(hex::decode("abc").has_value());
+  EXPECT_FALSE(hex::decode("zz").has_value());
 }
 
 TEST(FileHashTest, Sha256AndSafePaths) {
-  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(audit::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_TRUE(is_safe_relative_path("news/2026/a1.html"));
   EXPECT_TRUE(is_safe_relative_path("お知らせ/一覧.html"));
   for (const char* bad : {"", "/etc/passwd", "../x", "a/../b", "a//b", "a/./b", "a\\b", "a/", "a\nb"})
@@ -93,7 +95,7 @@ TEST_F(ManifestTest, RebuildThenVerifyIsClean) {
   ASSERT_TRUE(m.files());
   EXPECT_EQ(m.files()->size(), 5u);
   EXPECT_EQ(m.files()->at("files/report.pdf").size, 200000u);
-  EXPECT_EQ(m.files()->at("index.html").sha256, sha256_hex("<h1>トップ</h1>"));
+  EXPECT_EQ(m.files()->at("index.html").sha256, audit::sha256_hex("<h1>トップ</h1>"));
   auto r = check(m);
   EXPECT_TRUE(r.clean()) << ::testing::PrintToString(lines(r));
   EXPECT_EQ(r.checked, 5u);
@@ -180,7 +182,7 @@ TEST_F(ManifestTest, TamperedManifestFailsItsSignature) {
   const std::string old_hash = m.files()->at("index.html").sha256;
   auto at = text.find(old_hash);
   ASSERT_NE(at, std::string::npos);
-  text.replace(at, old_hash.size(), sha256_hex("<h1>改ざん</h1>"));
+  text.replace(at, old_hash.size(), audit::sha256_hex("<h1>改ざん</h1>"));
   write(mfile, text);
   auto r = read_manifest(mfile, key().public_key());
   EXPECT_EQ(r.problem, ManifestProblem::bad_signature);
@@ -193,7 +195,7 @@ TEST_F(ManifestTest, TamperedManifestFailsItsSignature) {
 
   // Re-signed with the attacker's own key (and their .pub beside it): named as such.
   auto other = SigningKey::from_secret(std::string(40, 'a')).value();
-  write(mfile, serialize_manifest(clock.now(), {{"index.html", {sha256_hex("x"), 1}}}, other));
+  write(mfile, serialize_manifest(clock.now(), {{"index.html", {audit::sha256_hex("x"), 1}}}, other));
   EXPECT_EQ(read_manifest(mfile, key().public_key()).problem, ManifestProblem::wrong_key);
   EXPECT_EQ(read_manifest(mfile, other.public_key()).problem, ManifestProblem::none);
 
@@ -204,7 +206,7 @@ TEST_F(ManifestTest, TamperedManifestFailsItsSignature) {
 }
 
 TEST_F(ManifestTest, ManifestRoundTripsItsFields) {
-  FileMap files{{"a b/日本語.html", {sha256_hex("1"), 1}}, {"q\"uote.html", {sha256_hex("22"), 2}}};
+  FileMap files{{"a b/日本語.html", {audit::sha256_hex("1"), 1}}, {"q\"uote.html", {audit::sha256_hex("22"), 2}}};
   const std::string text = serialize_manifest(clock.now(), files, key());
   auto r = parse_manifest(text, key().public_key());
   ASSERT_EQ(r.problem, ManifestProblem::none) << r.detail;
@@ -214,11 +216,11 @@ TEST_F(ManifestTest, ManifestRoundTripsItsFields) {
   // What a third party checks: the header names the SHA-256 of the rest and signs that line.
   const auto nl = text.find('\n');
   const std::string header = text.substr(0, nl);
-  EXPECT_EQ(header.rfind(std::string(kHeaderPrefix) + sha256_hex(text.substr(nl + 1)) + " ed25519=", 0), 0u);
+  EXPECT_EQ(header.rfind(std::string(kHeaderPrefix) + audit::sha256_hex(text.substr(nl + 1)) + " ed25519=", 0), 0u);
   const auto at = header.find(" ed25519=");
-  EXPECT_TRUE(verify_signature(key().public_key(), header.substr(0, at), *from_hex(header.substr(at + 9))).ok());
+  EXPECT_TRUE(verify_signature(key().public_key(), header.substr(0, at), *hex::decode(header.substr(at + 9))).ok());
   // A name that is not UTF-8 still gives valid JSON (and then never matches the disk).
-  auto odd = parse_manifest(serialize_manifest(clock.now(), {{"\xff.html", {sha256_hex(""), 0}}}, key()),
+  auto odd = parse_manifest(serialize_manifest(clock.now(), {{"\xff.html", {audit::sha256_hex(""), 0}}}, key()),
                             key().public_key());
   ASSERT_EQ(odd.problem, ManifestProblem::none) << odd.detail;
   EXPECT_EQ(odd.data.files.begin()->first, "\xef\xbf\xbd.html");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/hex.h"
 #include "core/metrics.h"
 #include "http/server.h"
 #include "http/static_files.h"
@@ -172,7 +173,7 @@ TEST_F(SiteVerifyTest, CommandReportsAForgedManifestAndKey) {
   // Without the pinned key the forger's .pub file is believed: why the app pins it.
   EXPECT_EQ(run({}, out), 0) << out;
   // An explicit --public-key (hex) wins.
-  EXPECT_EQ(run({"--public-key", to_hex(real_key)}, out), 1);
+  EXPECT_EQ(run({"--public-key", hex::encode(real_key)}, out), 1);
   EXPECT_EQ(run({"--public-key", "nonsense"}, out), 2);
   // A broken signature.
   std::string text;
@@ -182,7 +183,7 @@ TEST_F(SiteVerifyTest, CommandReportsAForgedManifestAndKey) {
   }
   text[text.size() - 5] ^= 1;
   write(mfile, text);
-  EXPECT_EQ(run({"--public-key", to_hex(forger.public_key())}, out), 1);
+  EXPECT_EQ(run({"--public-key", hex::encode(forger.public_key())}, out), 1);
   EXPECT_THAT(out, HasSubstr("signature does not verify"));
   fs::remove(mfile);
   EXPECT_EQ(run({}, out, real_key), 2);

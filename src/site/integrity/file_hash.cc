@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "core/hex.h"
 #include "site/integrity/signing_key.h"
 
 namespace koban::site::integrity {
@@ -30,13 +31,6 @@ struct Fd {
 };
 
 }  // namespace
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
-  return to_hex(std::string_view(reinterpret_cast<const char*>(md), len));
-}
 
 Result<FileDigest> hash_file(const fs::path& file) {
   // O_NOFOLLOW: a symbolic link put in place of a published file is a finding, not a file to read.
@@ -66,7 +60,7 @@ Result<FileDigest> hash_file(const fs::path& file) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx.get(), md, &len);
-  return FileDigest{to_hex(std::string_view(reinterpret_cast<const char*>(md), len)), total};
+  return FileDigest{hex::encode(std::string_view(reinterpret_cast<const char*>(md), len)), total};
 }
 
 bool is_safe_relative_path(std::string_view path) {

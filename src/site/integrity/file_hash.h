@@ -3,7 +3,6 @@
 //
 //   KOBAN_ASSIGN(auto entries, walk_tree(dir, {}));        // every file below dir, sorted
 //   auto digests = hash_files(dir, paths);                  // digests[i] for paths[i]
-//   sha256_hex("abc")                                       // "ba7816bf..."
 //
 // Paths are relative to the directory with '/' separators ("news/index.html"). A path from
 // outside (the publisher's report, a manifest) is checked with is_safe_relative_path() first,
@@ -25,8 +24,6 @@ struct FileDigest {
   std::uint64_t size = 0;
   bool operator==(const FileDigest&) const = default;
 };
-
-std::string sha256_hex(std::string_view bytes);
 
 // not_found when the file is missing, invalid_argument when it is not a regular file (a
 // symbolic link, a directory ...), unavailable when it cannot be read.

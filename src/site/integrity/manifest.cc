@@ -10,6 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "audit/chain_hash.h"
+#include "core/atomic_file.h"
+#include "core/hex.h"
+
 namespace koban::site::integrity {
 namespace fs = std::filesystem;
 namespace {
@@ -91,7 +95,7 @@ std::string serialize_manifest(Instant generated_at, const FileMap& files, const
   body += "{\"format\":\"koban-site-manifest\",\"version\":1,\"generated_at\":\"";
   body += format_rfc3339_utc(generated_at);
   body += "\",\"public_key\":\"";
-  body += to_hex(key.public_key());
+  body += hex::encode(key.public_key());
   body += "\",\"count\":";
   body += std::to_string(files.size());
   body += ",\"files\":[";
@@ -109,8 +113,8 @@ std::string serialize_manifest(Instant generated_at, const FileMap& files, const
   }
   body += "]}\n";
   std::string out(kHeaderPrefix);
-  out += sha256_hex(body);
-  out += " ed25519=" + to_hex(key.sign(out));
+  out += audit::sha256_hex(body);
+  out += " ed25519=" + hex::encode(key.sign(out));
   out += '\n';
   out += body;
   return out;
@@ -131,7 +135,7 @@ ManifestRead parse_manifest(std::string_view text, std::string_view public_key) 
   const auto sig_at = header.find(" ed25519=");
   if (sig_at == std::string_view::npos) return fail(ManifestProblem::malformed, "no signature in the header line");
   const std::string_view signed_text = header.substr(0, sig_at);
-  auto sig = from_hex(header.substr(sig_at + 9));
+  auto sig = hex::decode(header.substr(sig_at + 9));
   if (!sig || sig->size() != SigningKey::kSignatureBytes)
     return fail(ManifestProblem::malformed, "the signature in the header is not 64 bytes of hex");
   const std::string_view body = text.substr(nl + 1);
@@ -140,7 +144,7 @@ ManifestRead parse_manifest(std::string_view text, std::string_view public_key) 
     // Tell a forger's own key apart from plain corruption: the operator's next step differs.
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (!j.is_discarded() && j.is_object() && j.contains("public_key") && j["public_key"].is_string()) {
-      auto named = from_hex(j["public_key"].get<std::string>());
+      auto named = hex::decode(j["public_key"].get<std::string>());
       if (named && *named != public_key) {
         if (auto w = verify_signature(*named, signed_text, *sig); w)
           return fail(ManifestProblem::wrong_key, "the manifest is signed with another key (" +
@@ -149,7 +153,7 @@ ManifestRead parse_manifest(std::string_view text, std::string_view public_key) 
     }
     return fail(ManifestProblem::bad_signature, "the manifest's signature does not verify");
   }
-  if (sha256_hex(body) != signed_text.substr(kHeaderPrefix.size()))
+  if (audit::sha256_hex(body) != signed_text.substr(kHeaderPrefix.size()))
     return fail(ManifestProblem::bad_signature,
                 "the manifest's signature does not verify: its content differs from the signed hash");
   auto j = nlohmann::json::parse(body, nullptr, false);
@@ -162,7 +166,7 @@ ManifestRead parse_manifest(std::string_view text, std::string_view public_key) 
     if (t.size() == 20 && t[19] == 'Z') {
       if (auto jst = JstDateTime::parse(t.substr(0, 19))) r.data.generated_at = from_jst(*jst) + std::chrono::hours(9);
     }
-    auto pub = from_hex(j.at("public_key").get<std::string>());
+    auto pub = hex::decode(j.at("public_key").get<std::string>());
     if (!pub) return fail(ManifestProblem::malformed, "bad public_key");
     r.data.public_key = *pub;
     const auto& files = j.at("files");
@@ -202,51 +206,13 @@ fs::path public_key_path(const fs::path& manifest_file) {
 std::optional<std::string> read_public_key(const fs::path& file) {
   auto text = read_small_file(file, 1024);
   if (!text) return std::nullopt;
-  auto raw = from_hex(*text);
+  auto raw = hex::decode(*text);
   if (!raw || raw->size() != SigningKey::kPublicKeyBytes) return std::nullopt;
   return raw;
 }
 
-Result<void> write_file_atomically(const fs::path& file, std::string_view text, unsigned mode) {
-  std::error_code ec;
-  const fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
-  if (!fs::is_directory(dir, ec)) {
-    fs::create_directories(dir, ec);
-    if (ec) return Error::unavailable("cannot create " + dir.string() + ": " + ec.message());
-    fs::permissions(dir, fs::perms(0750), ec);
-  }
-  fs::path tmp = file;
-  tmp += ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return Error::unavailable("cannot write " + tmp.string() + ": " + std::strerror(errno));
-  const char* p = text.data();
-  std::size_t left = text.size();
-  bool good = true;
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      good = false;
-      break;
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  good = good && ::fsync(fd) == 0;
-  good = (::close(fd) == 0) && good;
-  if (!good || ::rename(tmp.c_str(), file.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return Error::unavailable("cannot write " + file.string() + ": " + why);
-  }
-  // The rename itself survives a crash only once the folder is synced.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return ok();
-}
+// DATA/site/: readable by the koban group only; the manifest survives a power loss.
+constexpr AtomicWriteOptions kManifestWrite{.mode = 0640, .new_dir_perms = 0750};
 
 Manifest::Manifest(fs::path file, SigningKey key, const Clock& clock)
     : file_(std::move(file)), key_(std::move(key)), clock_(clock) {}
@@ -265,7 +231,7 @@ Result<void> Manifest::load() {
 }
 
 Result<void> Manifest::store(std::shared_ptr<const FileMap> files) {
-  KOBAN_TRY(write_file_atomically(file_, serialize_manifest(clock_.now(), *files, key_)));
+  KOBAN_TRY(write_file_atomically(file_, serialize_manifest(clock_.now(), *files, key_), kManifestWrite));
   files_ = std::move(files);
   ++generation_;
   return ok();
@@ -288,7 +254,8 @@ Result<void> Manifest::rebuild(const fs::path& dir) {
     }
     files->emplace(paths[i], *digests[i]);
   }
-  KOBAN_TRY(write_file_atomically(public_key_path(file_), to_hex(key_.public_key()) + "\n", 0644));
+  KOBAN_TRY(write_file_atomically(public_key_path(file_), hex::encode(key_.public_key()) + "\n",
+                                   {.mode = 0644, .new_dir_perms = 0750}));
   std::lock_guard lock(mu_);
   return store(std::move(files));
 }

@@ -73,9 +73,6 @@ std::filesystem::path public_key_path(const std::filesystem::path& manifest_file
 // Reads a public key file (hex) or nullopt.
 std::optional<std::string> read_public_key(const std::filesystem::path& file);
 
-// Writes text to file atomically (temporary file in the same folder, fsync, rename, fsync of
-// the folder), creating the folder (0750) when missing; mode applies to the new file.
-Result<void> write_file_atomically(const std::filesystem::path& file, std::string_view text, unsigned mode = 0640);
 
 // The manifest kept in memory and on disk. Thread-safe: the publisher's update() and the
 // scheduled check's files() may run at the same time.

@@ -3,7 +3,7 @@
 //   KOBAN_ASSIGN(auto key, SigningKey::from_secret(data_key));   // same data key → same key pair
 //   std::string sig = key.sign(bytes);                            // 64 raw bytes
 //   KOBAN_TRY(verify_signature(key.public_key(), bytes, sig));    // anyone with the public key
-//   to_hex(key.public_key())                                      // what DATA/site/manifest.pub holds
+//   hex::encode(key.public_key())                                      // what DATA/site/manifest.pub holds
 //
 // The key pair is derived from the data key (security.secret_key / DATA/secret.key) with its
 // own purpose string, like SecretBox: nothing new to back up, and the data key never signs
@@ -42,8 +42,5 @@ class SigningKey {
 // invalid_argument when the signature does not verify (or has the wrong size).
 Result<void> verify_signature(std::string_view public_key, std::string_view message, std::string_view signature);
 
-std::string to_hex(std::string_view bytes);
-// nullopt unless the text is exactly hex digits of an even count (whitespace at the ends allowed).
-std::optional<std::string> from_hex(std::string_view hex);
 
 }  // namespace koban::site::integrity

@@ -9,6 +9,8 @@
 #include <optional>
 #include <thread>
 
+#include "audit/chain_hash.h"
+
 namespace koban::site::integrity {
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -189,7 +191,7 @@ Result<VerifyReport> verify_url(std::string_view base_url, const FileMap& manife
         mine.push_back({FindingKind::removed, path, "HTTP " + std::to_string(got->status)});
       } else if (got->status != 200) {
         mine.push_back({FindingKind::error, path, "HTTP " + std::to_string(got->status)});
-      } else if (got->body.size() != want.size || sha256_hex(got->body) != want.sha256) {
+      } else if (got->body.size() != want.size || audit::sha256_hex(got->body) != want.sha256) {
         std::string detail = got->body.size() != want.size ? "size " + std::to_string(want.size) + " -> " +
                                                                  std::to_string(got->body.size())
                                                            : "content differs";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "audit/chain_hash.h"
+
 namespace koban::site::integrity {
 namespace fs = std::filesystem;
 
@@ -45,7 +47,7 @@ std::string findings_key(const std::vector<Finding>& findings) {
   sort_findings(sorted);
   std::string text;
   for (const auto& f : sorted) text += std::string(to_string(f.kind)) + ":" + f.path + "\n";
-  return sha256_hex(text);
+  return audit::sha256_hex(text);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/hex.h"
 #include "site/integrity/manifest.h"
 #include "site/integrity/url_verify.h"
 #include "site/integrity/verify.h"
@@ -63,7 +64,7 @@ int cmd_site_verify(const std::vector<std::string>& args, const VerifyContext& c
   // manifest is only a fallback, since whoever can replace the manifest can replace it too.
   std::optional<std::string> key;
   if (key_arg) {
-    key = from_hex(*key_arg);
+    key = hex::decode(*key_arg);
     if (!key || key->size() != SigningKey::kPublicKeyBytes) key = read_public_key(*key_arg);
     if (!key) return usage(ctx, "--public-key is neither 64 hex digits nor a readable key file");
   } else if (ctx.pinned_public_key) {

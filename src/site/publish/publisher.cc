@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include "core/atomic_file.h"
+
 namespace koban::site::publish {
 namespace fs = std::filesystem;
 namespace {
@@ -32,8 +34,6 @@ bool safe_relative(std::string_view p) {
   }
   return true;
 }
-
-std::atomic<std::uint64_t> g_tmp_counter{0};
 
 // Another process (`koban site build` next to `koban serve`) may publish into the same
 // directory: an exclusive lock on <dir>/.koban-publish.lock around each operation, on top of
@@ -70,37 +70,7 @@ Publisher::Publisher(store::Database& db, PublisherConfig config)
 
 Result<void> Publisher::write_file(const std::string& rel, std::string_view bytes) {
   if (!safe_relative(rel)) return Error::internal("refused to write " + rel);
-  const fs::path target = config_.publish_dir / rel;
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  if (ec) return Error::internal("cannot create " + target.parent_path().string() + ": " + ec.message());
-  const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()) +
-                                               "-" + std::to_string(g_tmp_counter++));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error::internal("cannot write " + tmp.string());
-  std::size_t off = 0;
-  while (off < bytes.size()) {
-    const auto n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      fs::remove(tmp, ec);
-      return Error::internal("cannot write " + tmp.string());
-    }
-    off += static_cast<std::size_t>(n);
-  }
-  if (config_.fsync && ::fsync(fd) != 0) {
-    ::close(fd);
-    fs::remove(tmp, ec);
-    return Error::internal("fsync failed for " + tmp.string());
-  }
-  ::close(fd);
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return Error::internal("cannot rename to " + target.string());
-  }
-  return ok();
+  return write_file_atomically(config_.publish_dir / rel, bytes, {.mode = 0644, .sync = config_.fsync});
 }
 
 // The list as we last read or wrote it stays valid while the file is unchanged.
@@ -161,16 +131,7 @@ Result<void> Publisher::save_manifest() {
     for (const auto& k : keys) out += " " + k;
     out += "\n";
   }
-  const fs::path target = config_.publish_dir / kManifest;
-  const fs::path tmp = config_.publish_dir / (std::string(kManifest) + ".tmp");
-  {
-    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-    o << out;
-    if (!o) return Error::internal("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) return Error::internal("cannot rename to " + target.string());
+  KOBAN_TRY(write_file_atomically(config_.publish_dir / kManifest, out, {.mode = 0644, .sync = config_.fsync}));
   manifest_.exists = true;
   remember_manifest_stamp();
   return ok();
