@@ -8,21 +8,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "audit/audit_log.h"
-#include "org/demo.h"
-#include "org/org_migrations.h"
 #include "org/people.h"
 #include "org/units.h"
 #include "site/articles/article_demo.h"
 #include "site/articles/article_flow.h"
 #include "site/articles/inspections.h"
 #include "site/articles/line_diff.h"
-#include "site/site_migrations.h"
 #include "site/sections.h"
+#include "site_db_test.h"
 #include "store/jobs.h"
-#include "store/migrations.h"
-#include "store/test_db.h"
-#include "workflow/workflow_migrations.h"
 
 namespace koban::site::articles {
 namespace {
@@ -30,51 +24,17 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-const Instant kTue10 = from_jst({{2026, 11, 24}, 10, 0, 0});  // office hours
+using site::test_support::kTue10;
 
-class ArticlesTest : public store::testing::BackendTest {
+class ArticlesTest : public site::test_support::SiteDbTest {
  protected:
   void SetUp() override {
-    BackendTest::SetUp();
+    SiteDbTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    store::MigrationRegistry reg;
-    ASSERT_TRUE(reg.add("store", store::store_migrations()).ok());
-    ASSERT_TRUE(reg.add("org", org::org_migrations()).ok());
-    ASSERT_TRUE(reg.add("audit", audit::audit_migrations()).ok());
-    ASSERT_TRUE(reg.add("workflow", workflow::workflow_migrations()).ok());
-    ASSERT_TRUE(reg.add("site", site_migrations()).ok());
-    auto m = store::migrate(*db_, reg, kTue10);
-    ASSERT_TRUE(m.ok()) << m.error().message;
-    ASSERT_OK(db_->write([&](store::Session& s) -> Result<void> {
-      KOBAN_TRY(org::fill_demo(s, kTue10 - std::chrono::hours(24 * 800)));
-      return ok();
-    }));
-    st.upload_dir = fs::path(dir_) / "uploads";
     hooks.on_published = [this](ArticleId id) { published.push_back(id); };
     hooks.on_closed = [this](ArticleId id) { closed.push_back(id); };
-    ASSERT_OK(register_article_kinds(kinds, st));
   }
 
-  org::PersonId pid(const std::string& login) {
-    org::PersonId id = 0;
-    EXPECT_TRUE(db_->read([&](store::Session& s) -> Result<void> {
-      KOBAN_ASSIGN(auto p, org::find_person_by_login(s, login));
-      if (!p) return Error::not_found(login);
-      id = p->id;
-      return ok();
-    }).ok()) << login;
-    return id;
-  }
-  org::UnitId unit(const std::string& code) {
-    org::UnitId id = 0;
-    EXPECT_TRUE(db_->read([&](store::Session& s) -> Result<void> {
-      KOBAN_ASSIGN(auto u, org::find_unit_by_code(s, code));
-      if (!u) return Error::not_found(code);
-      id = u->id;
-      return ok();
-    }).ok()) << code;
-    return id;
-  }
   ArticleInput input(const std::string& title = "年末年始の特別警戒について") {
     return {.title = title, .body = "# 概要\n年末年始は特別警戒を行います。\n\n# 内容\n- 夜間のパトロール\n",
             .section = "safety", .topic = "prevention", .contact = "中央警察署 生活安全課", .summary = ""};
@@ -133,10 +93,7 @@ class ArticlesTest : public store::testing::BackendTest {
     return out;
   }
 
-  Settings st;
   InspectionSettings ins;
-  Hooks hooks;
-  workflow::KindRegistry kinds;
   std::vector<ArticleId> published, closed;
 };
 

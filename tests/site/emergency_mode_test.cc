@@ -6,14 +6,9 @@
 #include <tuple>
 
 #include "audit/audit_log.h"
-#include "org/demo.h"
-#include "org/org_migrations.h"
 #include "org/people.h"
 #include "site/emergency/emergency.h"
-#include "site/site_migrations.h"
-#include "store/migrations.h"
-#include "store/test_db.h"
-#include "workflow/workflow_migrations.h"
+#include "site_db_test.h"
 
 namespace koban::site::emergency {
 namespace {
@@ -21,7 +16,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const Instant kNow = from_jst({{2026, 11, 24}, 10, 0, 0});
+const Instant kNow = site::test_support::kTue10;
 
 TEST(EmergencyLinks, ParsesLabelBarUrlLines) {
   auto links = parse_links("避難所の一覧 | https://bousai.example.jp/hinan\r\n\n  県警のお知らせ｜注意 | /safety/ \n");
@@ -78,37 +73,18 @@ TEST(EmergencyValidate, MessageAndLinks) {
   EXPECT_FALSE(validate({.message = "a\x01" "b", .links = {}}).ok());
 }
 
-class EmergencyTest : public store::testing::BackendTest {
+class EmergencyTest : public site::test_support::SiteDbTest {
  protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    store::MigrationRegistry reg;
-    ASSERT_TRUE(reg.add("store", store::store_migrations()).ok());
-    ASSERT_TRUE(reg.add("org", org::org_migrations()).ok());
-    ASSERT_TRUE(reg.add("audit", audit::audit_migrations()).ok());
-    ASSERT_TRUE(reg.add("workflow", workflow::workflow_migrations()).ok());
-    ASSERT_TRUE(reg.add("site", site_migrations()).ok());
+  void add_migrations(store::MigrationRegistry& reg) override {
     ASSERT_TRUE(reg.add("site_emergency", emergency_migrations()).ok());
-    auto m = store::migrate(*db_, reg, kNow);
-    ASSERT_TRUE(m.ok()) << m.error().message;
-    ASSERT_OK(db_->write([&](store::Session& s) -> Result<void> {
-      KOBAN_TRY(org::fill_demo(s, kNow - std::chrono::hours(24 * 800)));
-      return ok();
-    }));
+  }
+  void SetUp() override {
+    SiteDbTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     opt.on_changed = [this] { ++changed; };
   }
 
-  workflow::By by(const std::string& login) {
-    workflow::By b{.person = 0, .address = "192.0.2.7"};
-    EXPECT_TRUE(db_->read([&](store::Session& s) -> Result<void> {
-      KOBAN_ASSIGN(auto p, org::find_person_by_login(s, login));
-      if (!p) return Error::not_found(login);
-      b.person = p->id;
-      return ok();
-    }).ok()) << login;
-    return b;
-  }
+  workflow::By by(const std::string& login) { return {.person = pid(login), .address = "192.0.2.7"}; }
   std::optional<Notice> now_showing() {
     std::optional<Notice> n;
     EXPECT_TRUE(db_->read([&](store::Session& s) -> Result<void> {

@@ -12,19 +12,13 @@
 #include <set>
 #include <sstream>
 
-#include "audit/audit_log.h"
-#include "org/demo.h"
-#include "org/org_migrations.h"
 #include "org/people.h"
 #include "org/units.h"
 #include "site/articles/article_demo.h"
 #include "site/articles/article_flow.h"
 #include "site/publish/publisher.h"
 #include "site/sections.h"
-#include "site/site_migrations.h"
-#include "store/migrations.h"
-#include "store/test_db.h"
-#include "workflow/workflow_migrations.h"
+#include "site_db_test.h"
 
 namespace koban::site::publish {
 namespace {
@@ -34,7 +28,7 @@ using ::testing::Not;
 namespace fs = std::filesystem;
 using articles::ArticleId;
 
-const Instant kTue10 = from_jst({{2026, 11, 24}, 10, 0, 0});
+using site::test_support::kTue10;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -63,27 +57,13 @@ nlohmann::json site_json() {
                     {"contact", "サンプル県警察本部 000-000-0110"}, {"sections", sections}}}};
 }
 
-class PublishTest : public store::testing::BackendTest {
+class PublishTest : public site::test_support::SiteDbTest {
  protected:
   void SetUp() override {
-    BackendTest::SetUp();
+    SiteDbTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    store::MigrationRegistry reg;
-    ASSERT_TRUE(reg.add("store", store::store_migrations()).ok());
-    ASSERT_TRUE(reg.add("org", org::org_migrations()).ok());
-    ASSERT_TRUE(reg.add("audit", audit::audit_migrations()).ok());
-    ASSERT_TRUE(reg.add("workflow", workflow::workflow_migrations()).ok());
-    ASSERT_TRUE(reg.add("site", site_migrations()).ok());
-    auto m = store::migrate(*db_, reg, kTue10);
-    ASSERT_TRUE(m.ok()) << m.error().message;
-    ASSERT_OK(db_->write([&](store::Session& s) -> Result<void> {
-      KOBAN_TRY(org::fill_demo(s, kTue10 - std::chrono::hours(24 * 800)));
-      return ok();
-    }));
-    st.upload_dir = fs::path(dir_) / "uploads";
     out = fs::path(dir_) / "public";
     fs::create_directories(out);
-    ASSERT_OK(articles::register_article_kinds(kinds, st));
     auto t = PageTemplates::load(default_templates_dir());
     ASSERT_OK(t);
     templates = *t;
@@ -107,55 +87,13 @@ class PublishTest : public store::testing::BackendTest {
     hooks = pub->hooks();
   }
 
-  org::PersonId pid(const std::string& login) {
-    org::PersonId id = 0;
-    EXPECT_TRUE(db_->read([&](store::Session& s) -> Result<void> {
-      KOBAN_ASSIGN(auto p, org::find_person_by_login(s, login));
-      if (!p) return Error::not_found(login);
-      id = p->id;
-      return ok();
-    }).ok()) << login;
-    return id;
-  }
-  org::UnitId unit(const std::string& code) {
-    org::UnitId id = 0;
-    EXPECT_TRUE(db_->read([&](store::Session& s) -> Result<void> {
-      KOBAN_ASSIGN(auto u, org::find_unit_by_code(s, code));
-      if (!u) return Error::not_found(code);
-      id = u->id;
-      return ok();
-    }).ok()) << code;
-    return id;
-  }
-  Result<void> w(const std::function<Result<void>(store::Session&)>& f) { return db_->write(f); }
-
   articles::ArticleInput input(const std::string& title, const std::string& topic = "prevention") {
     return {.title = title, .body = "# 概要\n年末年始は特別警戒を行います。\n\n# 内容\n- 夜間のパトロール\n",
             .section = "safety", .topic = topic, .contact = "中央警察署 生活安全課 000-000-0110", .summary = ""};
   }
-  // Unit head, then 広報課, then carried out: the hooks publish it.
-  void approve_and_carry(ArticleId id, bool deletion = false) {
-    ASSERT_OK(w([&](store::Session& s) -> Result<void> {
-      if (deletion) {
-        KOBAN_TRY(articles::request_deletion(s, kinds, id, {.person = pid("chuo.tanto")}, "掲載期間の終了", kTue10));
-      } else {
-        KOBAN_TRY(articles::request_publication(s, kinds, st, id, {.person = pid("chuo.tanto")}, kTue10));
-      }
-      KOBAN_TRY(articles::approve_article(s, kinds, st, id, {.person = pid("chuo.shocho")}, {}, kTue10));
-      return articles::approve_article(s, kinds, st, id, {.person = pid("koho.kacho")}, {}, kTue10);
-    }));
-    ASSERT_OK(w([&](store::Session& s) -> Result<void> {
-      return articles::carry_out_article(s, kinds, st, hooks, id, {.person = pid("koho.kacho")}, kTue10);
-    }));
-  }
-  ArticleId publish_new(articles::ArticleInput in, Instant at = kTue10) {
-    ArticleId id = 0;
-    EXPECT_TRUE(w([&](store::Session& s) -> Result<void> {
-      KOBAN_ASSIGN(auto saved, articles::save_article(s, st, in, {.person = pid("chuo.tanto")}, at));
-      id = saved.article_id;
-      return ok();
-    }).ok());
-    approve_and_carry(id);
+  ArticleId publish_new(const articles::ArticleInput& in, Instant at = kTue10) {
+    const ArticleId id = save_draft(in, at);
+    go_live(id);
     return id;
   }
   std::string page(const std::string& rel) { return slurp(out / rel); }
@@ -181,12 +119,9 @@ class PublishTest : public store::testing::BackendTest {
     return bad;
   }
 
-  articles::Settings st;
-  workflow::KindRegistry kinds;
   std::shared_ptr<const PageTemplates> templates;
   fs::path out;
   std::unique_ptr<Publisher> pub;
-  articles::Hooks hooks;
   nlohmann::json alerts = nlohmann::json::object();
   std::optional<EmergencyNotice> emergency;
   std::vector<std::vector<std::string>> written, removed;
@@ -250,7 +185,7 @@ TEST_P(PublishTest, ImagesAndPdfsAreCopiedAndLinkedWithTheirAltAndSize) {
     KOBAN_TRY(articles::save_article(s, st, in, {.person = pid("chuo.tanto")}, kTue10 - std::chrono::hours(1)));
     return ok();
   }));
-  approve_and_carry(id);  // the first publish builds everything
+  go_live(id);  // the first publish builds everything
   const std::string art = page("safety/prevention/" + std::to_string(id) + ".html");
   EXPECT_THAT(art, HasSubstr("alt=\"教室の写真\""));
   EXPECT_THAT(art, HasSubstr("案内チラシ（PDF形式：1KB）"));
@@ -288,7 +223,7 @@ TEST_P(PublishTest, IncrementalPublishReplaceAndCloseTouchOnlyWhatTheyShould) {
     in.article_id = a;
     return done(articles::save_article(s, st, in, {.person = pid("chuo.tanto")}, kTue10 + std::chrono::minutes(3)));
   }));
-  approve_and_carry(a);
+  go_live(a);
   EXPECT_FALSE(fs::exists(out / ("safety/prevention/" + std::to_string(a) + ".html")));
   const std::string moved = page("safety/tips/" + std::to_string(a) + ".html");
   EXPECT_THAT(moved, HasSubstr("一件目のお知らせ（訂正）"));
@@ -300,7 +235,7 @@ TEST_P(PublishTest, IncrementalPublishReplaceAndCloseTouchOnlyWhatTheyShould) {
   EXPECT_THAT(removed.back(), ::testing::Contains("safety/prevention/page2.html"));
 
   // Closing (deletion carried out): the page goes, the lists and feeds forget it.
-  approve_and_carry(c, true);
+  go_live(c, kTue10, /*deletion=*/true);
   EXPECT_FALSE(fs::exists(out / ("safety/prevention/" + std::to_string(c) + ".html")));
   EXPECT_THAT(removed.back(), ::testing::ElementsAre("safety/prevention/" + std::to_string(c) + ".html"));
   EXPECT_THAT(page("safety/prevention/index.html"), Not(HasSubstr(std::to_string(c) + ".html")));

@@ -5,19 +5,13 @@
 
 #include <filesystem>
 
-#include "audit/audit_log.h"
-#include "org/demo.h"
-#include "org/org_migrations.h"
 #include "org/people.h"
 #include "org/units.h"
 #include "site/articles/article_flow.h"
 #include "site/search/search.h"
 #include "site/search/search_migrations.h"
 #include "site/sections.h"
-#include "site/site_migrations.h"
-#include "store/migrations.h"
-#include "store/test_db.h"
-#include "workflow/workflow_migrations.h"
+#include "site_db_test.h"
 
 namespace koban::site::search {
 namespace {
@@ -27,27 +21,16 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 namespace art = site::articles;
 
-const Instant kTue10 = from_jst({{2026, 11, 24}, 10, 0, 0});
+using site::test_support::kTue10;
 
-class SearchIndexTest : public store::testing::BackendTest {
+class SearchIndexTest : public site::test_support::SiteDbTest {
  protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    store::MigrationRegistry reg;
-    ASSERT_TRUE(reg.add("store", store::store_migrations()).ok());
-    ASSERT_TRUE(reg.add("org", org::org_migrations()).ok());
-    ASSERT_TRUE(reg.add("audit", audit::audit_migrations()).ok());
-    ASSERT_TRUE(reg.add("workflow", workflow::workflow_migrations()).ok());
-    ASSERT_TRUE(reg.add("site", site_migrations()).ok());
+  void add_migrations(store::MigrationRegistry& reg) override {
     ASSERT_TRUE(reg.add(kMigrationModule, search_migrations()).ok());
-    auto m = store::migrate(*db_, reg, kTue10);
-    ASSERT_TRUE(m.ok()) << m.error().message;
-    ASSERT_OK(db_->write([&](store::Session& s) -> Result<void> {
-      KOBAN_TRY(org::fill_demo(s, kTue10 - std::chrono::hours(24 * 800)));
-      return ok();
-    }));
-    st.upload_dir = std::filesystem::path(dir_) / "uploads";
+  }
+  void SetUp() override {
+    SiteDbTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     // As the app wires it: the index follows the article after each commit.
     hooks.on_published = [this](art::ArticleId id) {
       EXPECT_TRUE(db_->write([&](store::Session& s) { return index_article(s, id); }).ok());
@@ -55,18 +38,6 @@ class SearchIndexTest : public store::testing::BackendTest {
     hooks.on_closed = [this](art::ArticleId id) {
       EXPECT_TRUE(db_->write([&](store::Session& s) { return index_article(s, id); }).ok());
     };
-    ASSERT_OK(art::register_article_kinds(kinds, st));
-  }
-
-  org::PersonId pid(const std::string& login) {
-    org::PersonId id = 0;
-    EXPECT_TRUE(db_->read([&](store::Session& s) -> Result<void> {
-      KOBAN_ASSIGN(auto p, org::find_person_by_login(s, login));
-      if (!p) return Error::not_found(login);
-      id = p->id;
-      return ok();
-    }).ok()) << login;
-    return id;
   }
 
   template <class F>
@@ -78,36 +49,11 @@ class SearchIndexTest : public store::testing::BackendTest {
   // Saves (a new article or a replacement version) and takes it through the flow to live.
   art::ArticleId publish(const std::string& title, const std::string& body, Instant at = kTue10,
                          std::optional<art::ArticleId> existing = std::nullopt) {
-    art::ArticleId id = 0;
-    write_ok([&](store::Session& s) -> Result<void> {
-      KOBAN_ASSIGN(auto saved, art::save_article(s, st,
-                                                 {.article_id = existing, .title = title, .body = body,
-                                                  .section = "safety", .topic = "prevention",
-                                                  .contact = "中央警察署 生活安全課", .summary = ""},
-                                                 {.person = pid("chuo.tanto")}, at));
-      id = saved.article_id;
-      return ok();
-    });
+    const art::ArticleId id = save_draft({.article_id = existing, .title = title, .body = body, .section = "safety",
+                                          .topic = "prevention", .contact = "中央警察署 生活安全課", .summary = ""},
+                                         at);
     go_live(id, at);
     return id;
-  }
-
-  // The newest version through the unit head and 広報課 to live.
-  void go_live(art::ArticleId id, Instant at = kTue10) {
-    write_ok([&](store::Session& s) -> Result<void> {
-      return art::request_publication(s, kinds, st, id, {.person = pid("chuo.tanto")}, at).ok()
-                 ? ok()
-                 : Error::internal("request");
-    });
-    write_ok([&](store::Session& s) {
-      return art::approve_article(s, kinds, st, id, {.person = pid("chuo.shocho")}, {}, at);
-    });
-    write_ok([&](store::Session& s) {
-      return art::approve_article(s, kinds, st, id, {.person = pid("koho.kacho")}, {}, at);
-    });
-    write_ok([&](store::Session& s) {
-      return art::carry_out_article(s, kinds, st, hooks, id, {.person = pid("koho.kacho")}, at);
-    });
   }
 
   Page find(const std::string& q, int page = 1) {
@@ -124,10 +70,6 @@ class SearchIndexTest : public store::testing::BackendTest {
     for (const auto& h : find(q).hits) v.push_back(h.article_id);
     return v;
   }
-
-  art::Settings st;
-  art::Hooks hooks;
-  workflow::KindRegistry kinds;
 };
 
 TEST_P(SearchIndexTest, FindsJapaneseTermsOfTwoAndMoreCharacters) {
