@@ -26,13 +26,14 @@ struct Ctx {
   const Config& config;
   const Clock& clock;
   SearchRouteOptions options;
+  json site;  // web::site_context, built once: the configuration does not change
 };
 
 http::Response page(const Ctx& c, int status, json data) {
-  json ctx = web::site_context(c.config, "");
-  for (auto& [k, v] : data.items()) ctx[k] = v;
-  ctx["title"] = data.contains("q") && !data["q"].get<std::string>().empty()
-                     ? "「" + data["q"].get<std::string>() + "」の検索結果"
+  json ctx = c.site;
+  for (auto& [k, v] : data.items()) ctx[k] = std::move(v);
+  ctx["title"] = ctx.contains("q") && !ctx["q"].get<std::string>().empty()
+                     ? "「" + ctx["q"].get<std::string>() + "」の検索結果"
                      : std::string("サイト内検索");
   ctx["has_breadcrumbs"] = true;
   ctx["hide_header_search"] = true;  // the page has its own, larger search form
@@ -151,6 +152,7 @@ http::Response handle(const Ctx& c, http::Request& req) {
 void add_public_search_routes(http::Router& router, store::Database& db, std::shared_ptr<web::Templates> templates,
                               const Config& config, const Clock& clock, SearchRouteOptions options) {
   auto c = std::make_shared<Ctx>(Ctx{db, std::move(templates), config, clock, std::move(options)});
+  c->site = web::site_context(config, "");
   router.get("/search", [c](http::Request& req) { return handle(*c, req); });
 }
 

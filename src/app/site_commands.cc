@@ -28,9 +28,14 @@ constexpr const char* kSiteHelp =
     "        manifest: changed, added and removed files. Exit status 0: as published; 1: a\n"
     "        difference or a manifest whose signature fails; 2: the check could not run.\n";
 
-int fail(const char* what, const Error& e) {
-  std::fprintf(stderr, "koban site %s: %s\n", what, e.message.c_str());
-  return what[0] == 'v' ? 2 : 1;  // verify: 1 is kept for "differences found"
+int fail_build(const Error& e) {
+  std::fprintf(stderr, "koban site build: %s\n", e.message.c_str());
+  return 1;
+}
+// 2, not 1: verify's 1 means "differences found".
+int fail_verify(const Error& e) {
+  std::fprintf(stderr, "koban site verify: %s\n", e.message.c_str());
+  return 2;
 }
 
 int site_build(const std::vector<std::string>& argv) {
@@ -40,12 +45,12 @@ int site_build(const std::vector<std::string>& argv) {
     return 2;
   }
   auto config = load_config(*args);
-  if (!config) return fail("build", config.error());
+  if (!config) return fail_build(config.error());
   auto opened = open_database(*config);
-  if (!opened) return fail("build", opened.error());
-  if (auto m = migrate_database(*opened->db); !m) return fail("build", m.error());
+  if (!opened) return fail_build(opened.error());
+  if (auto m = migrate_database(*opened->db); !m) return fail_build(m.error());
   auto key = load_or_create_secret_key(*config);
-  if (!key) return fail("build", key.error());
+  if (!key) return fail_build(key.error());
   const std::filesystem::path data = config->text("data.dir");
   store::Database& db = *opened->db;
   const int built = site::publish::run_site_build(
@@ -58,9 +63,9 @@ int site_build(const std::vector<std::string>& argv) {
   // The manifest of what is now on disk, signed (the scheduled check compares against it).
   SystemClock clock;
   auto signing = manifest_key(*key);
-  if (!signing) return fail("build", signing.error());
+  if (!signing) return fail_build(signing.error());
   site::integrity::Manifest manifest(manifest_file(data), std::move(*signing), clock);
-  if (auto r = manifest.rebuild(data / "public"); !r) return fail("build", r.error());
+  if (auto r = manifest.rebuild(data / "public"); !r) return fail_build(r.error());
   std::fprintf(stderr, "site build: manifest signed: %s\n", manifest.file().c_str());
   return 0;
 }
@@ -72,17 +77,17 @@ int site_verify(const std::vector<std::string>& argv) {
     return 2;
   }
   auto config = load_config(*args);
-  if (!config) return fail("verify", config.error());
+  if (!config) return fail_verify(config.error());
   const std::filesystem::path data = config->text("data.dir");
   // The key the manifest must be signed with, from the data key; never a new key here (a new
   // one would not match and every check would fail).
   std::optional<std::string> pinned;
   if (auto key = load_secret_key(*config)) {
     auto signing = manifest_key(*key);
-    if (!signing) return fail("verify", signing.error());
+    if (!signing) return fail_verify(signing.error());
     pinned = signing->public_key();
   } else if (key.error().code != ErrorCode::not_found) {
-    return fail("verify", key.error());
+    return fail_verify(key.error());
   }
   return site::integrity::cmd_site_verify(argv, {.data_dir = data, .pinned_public_key = pinned});
 }
